@@ -10,8 +10,10 @@
 namespace dtb::sim {
 
 /// Fills every unset optional field with its documented default (the values
-/// in the comments of model.proto) and applies `scale`.
-void apply_model_defaults(v1::Model& model);
+/// in the comments of model.proto) and applies `scale`, then sets `scale` to 1
+/// so that applying the defaults again changes nothing. Throws ModelError
+/// naming `source_name` if `scale` is out of (0, 1e6] or scaling overflows.
+void apply_model_defaults(v1::Model& model, const std::string& source_name = "<model>");
 
 /// Checks ranges and references of a defaulted model; throws ModelError
 /// naming `source_name`, the field path and the allowed range.

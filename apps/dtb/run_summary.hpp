@@ -1,0 +1,36 @@
+#pragma once
+// summary.json of a run: sizes, timings, memory and spike statistics.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/spike_recorder.hpp"
+
+namespace dtb::app {
+
+struct RunSummary {
+    std::string model;
+    std::uint64_t neurons = 0;
+    std::uint64_t synapses = 0;
+    double dt_ms = 0;
+    double t_stop_ms = 0;
+    double warmup_ms = 0;
+    std::uint64_t seed = 0;
+    int ranks = 1;
+    std::string backend;
+    double build_s = 0;
+    double sim_s = 0;
+    std::uint64_t synapse_bytes = 0;
+    std::uint64_t peak_rss_bytes = 0;
+    std::uint64_t spike_count = 0;
+    std::string spikes_digest;
+    std::vector<sim::PopulationSpikeStatistics> populations;
+};
+
+/// The summary as JSON text (rtf and bytes_per_synapse derived here).
+std::string summary_json(const RunSummary& summary);
+
+/// Peak resident set size of this process so far, in bytes.
+std::uint64_t peak_rss_bytes();
+
+} // namespace dtb::app

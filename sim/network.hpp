@@ -1,0 +1,87 @@
+#pragma once
+// A network instantiated on this process: its neurons (state, parameters,
+// external drive, per population) and the synapses onto them. Built from a
+// defaulted, validated model by build_network().
+#include <Kokkos_Core.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dtb/sim/v1/model.pb.h"
+#include "sim/neuron_iaf_psc_exp.hpp"
+#include "sim/neuron_lif_dtb.hpp"
+#include "sim/population_range.hpp"
+#include "sim/synapse_store.hpp"
+
+namespace dtb::sim {
+
+enum class NeuronModel { iaf_psc_exp, lif_dtb };
+
+/// `count` Poisson generators at a rate: arrivals per step ~ Poisson(mean_per_step).
+struct PoissonDrive {
+    double mean_per_step = 0;
+    double weight = 0;
+    std::uint32_t channel = 0; // 0 excitatory, 1 inhibitory
+};
+
+inline constexpr int max_poisson_drives_per_population = 4;
+
+/// External input of one population (device-copyable).
+struct PopulationDrive {
+    int num_poisson = 0;
+    PoissonDrive poisson[max_poisson_drives_per_population];
+    double dc = 0;
+    bool has_ou = false;
+    double ou_mean = 0;
+    double ou_decay = 0;      // e^{-dt/tau}
+    double ou_noise = 0;      // std * sqrt(1 - e^{-2 dt/tau})
+    double ou_stationary_std = 0;
+};
+
+struct LifDtbConductances {
+    double g[num_lif_dtb_channels] = {};
+};
+
+struct NetworkPopulation {
+    using MemorySpace = Kokkos::DefaultExecutionSpace::memory_space;
+
+    PopulationRange range;            // global ids of the whole population
+    std::uint64_t slice_begin = 0;    // simulated here: population-local [slice_begin, slice_end)
+    std::uint64_t slice_end = 0;
+    std::uint64_t local_offset = 0;   // local index of the slice's first neuron
+    NeuronModel model = NeuronModel::iaf_psc_exp;
+    IafPscExpParams iaf;
+    LifDtbParams lif;
+    PopulationDrive drive;
+    Kokkos::View<IafPscExpState*, MemorySpace> iaf_state;
+    Kokkos::View<LifDtbState*, MemorySpace> lif_state;
+    Kokkos::View<LifDtbConductances*, MemorySpace> lif_conductances;
+    Kokkos::View<double*, MemorySpace> ou_current;
+
+    std::uint64_t slice_size() const { return slice_end - slice_begin; }
+};
+
+class Network {
+public:
+    double dt_ms = 0.1;
+    std::uint64_t seed = 1;
+    std::vector<NetworkPopulation> populations;
+    SynapseStore synapses;
+    std::uint64_t num_neurons = 0;       // whole network
+    std::uint64_t num_local_neurons = 0; // simulated here
+    std::uint32_t min_delay_steps = 1;   // over all projections (the communication interval)
+    std::uint32_t max_delay_steps = 1;
+
+    std::vector<PopulationRange> population_ranges() const;
+};
+
+/// Which part of each population this process simulates, as population-local
+/// [begin, end) per population. Empty = everything.
+using NeuronSlices = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
+
+/// Instantiates a defaulted and validated model: draws initial states,
+/// heterogeneous conductances and the synapses onto the simulated neurons.
+/// Throws ModelError (naming `source_name`) for specs the engine cannot hold.
+Network build_network(const v1::Model& model, const std::string& source_name, const NeuronSlices& slices = {});
+
+} // namespace dtb::sim

@@ -1,0 +1,265 @@
+// build_network(): from a validated model to neuron state and synapses.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+#include "sim/connection_rules.hpp"
+#include "sim/counter_rng.hpp"
+#include "sim/distribution_sampling.hpp"
+#include "sim/model_error.hpp"
+#include "sim/network.hpp"
+#include "sim/synapse_value_codec.hpp"
+
+namespace dtb::sim {
+
+std::vector<PopulationRange> Network::population_ranges() const
+{
+    std::vector<PopulationRange> ranges;
+    for (const auto& p : populations)
+        ranges.push_back(p.range);
+    return ranges;
+}
+
+namespace {
+
+std::uint32_t channel_of(const std::string& receptor) { return receptor == "inhibitory" ? 1u : 0u; }
+
+std::string field(const char* list, std::size_t index, const std::string& rest)
+{
+    return std::string(list) + "[" + std::to_string(index) + "]" + (rest.empty() ? "" : "." + rest);
+}
+
+PopulationDrive build_drive(const v1::Model& model, std::size_t population_index, double dt_ms,
+    const std::string& source_name)
+{
+    PopulationDrive drive;
+    const std::string& name = model.populations(static_cast<int>(population_index)).name();
+    for (int i = 0; i < model.inputs_size(); ++i) {
+        const auto& input = model.inputs(i);
+        if (std::find(input.targets().begin(), input.targets().end(), name) == input.targets().end())
+            continue;
+        if (input.kind() == "poisson") {
+            if (drive.num_poisson == max_poisson_drives_per_population)
+                throw ModelError(source_name, field("inputs", static_cast<std::size_t>(i), "targets"),
+                    "population '" + name + "' receives more than "
+                        + std::to_string(max_poisson_drives_per_population) + " poisson inputs");
+            auto& poisson = drive.poisson[drive.num_poisson++];
+            poisson.mean_per_step = input.rate_hz() * static_cast<double>(input.count()) * dt_ms * 1e-3;
+            poisson.weight = input.weight();
+            poisson.channel = channel_of(input.receptor());
+        } else if (input.kind() == "dc") {
+            drive.dc += input.amplitude();
+        } else if (input.kind() == "ou") {
+            if (drive.has_ou)
+                throw ModelError(source_name, field("inputs", static_cast<std::size_t>(i), "targets"),
+                    "population '" + name + "' receives more than one ou input; merge them into one");
+            drive.has_ou = true;
+            drive.ou_mean = input.mean();
+            drive.ou_decay = std::exp(-dt_ms / input.tau_ms());
+            drive.ou_noise = input.std() * std::sqrt(-std::expm1(-2.0 * dt_ms / input.tau_ms()));
+            drive.ou_stationary_std = input.std();
+        }
+    }
+    return drive;
+}
+
+void initialise_population(NetworkPopulation& pop, const v1::Population& spec, std::uint64_t seed)
+{
+    const std::uint64_t n = pop.slice_size();
+    Kokkos::View<double*, Kokkos::HostSpace> ou_host;
+    if (pop.drive.has_ou)
+        ou_host = Kokkos::View<double*, Kokkos::HostSpace>("ou_current", n);
+
+    // Initial state: draws are keyed by global id, so they do not depend on
+    // the slicing. Order per neuron: V, then the OU current.
+    auto initial_stream = [&](std::uint64_t i) {
+        return CounterRng(seed, RngPurpose::initial_state, pop.range.first_gid + pop.slice_begin + i, 0);
+    };
+
+    if (pop.model == NeuronModel::iaf_psc_exp) {
+        Kokkos::View<IafPscExpState*, Kokkos::HostSpace> state("iaf_state", n);
+        for (std::uint64_t i = 0; i < n; ++i) {
+            CounterRng rng = initial_stream(i);
+            state(i).v = sample_distribution(spec.v_init(), rng) - pop.iaf.E_L;
+            if (pop.drive.has_ou)
+                ou_host(i) = pop.drive.ou_mean + pop.drive.ou_stationary_std * rng.normal();
+        }
+        pop.iaf_state = Kokkos::create_mirror_view_and_copy(NetworkPopulation::MemorySpace(), state);
+    } else {
+        Kokkos::View<LifDtbState*, Kokkos::HostSpace> state("lif_state", n);
+        Kokkos::View<LifDtbConductances*, Kokkos::HostSpace> conductances("lif_conductances", n);
+        const double shape = spec.lif_dtb().g_gamma_shape();
+        const double rate = spec.lif_dtb().g_gamma_rate();
+        for (std::uint64_t i = 0; i < n; ++i) {
+            CounterRng rng = initial_stream(i);
+            state(i).v = sample_distribution(spec.v_init(), rng);
+            if (pop.drive.has_ou)
+                ou_host(i) = pop.drive.ou_mean + pop.drive.ou_stationary_std * rng.normal();
+            CounterRng heterogeneity(seed, RngPurpose::heterogeneity, pop.range.first_gid + pop.slice_begin + i, 0);
+            for (int u = 0; u < num_lif_dtb_channels; ++u) {
+                const double factor = shape > 0 ? heterogeneity.gamma(shape, rate) : 1.0;
+                conductances(i).g[u] = pop.lif.g_population[u] * factor;
+            }
+        }
+        pop.lif_state = Kokkos::create_mirror_view_and_copy(NetworkPopulation::MemorySpace(), state);
+        pop.lif_conductances = Kokkos::create_mirror_view_and_copy(NetworkPopulation::MemorySpace(), conductances);
+    }
+    if (pop.drive.has_ou)
+        pop.ou_current = Kokkos::create_mirror_view_and_copy(NetworkPopulation::MemorySpace(), ou_host);
+}
+
+ConnectionRule rule_of(const std::string& rule)
+{
+    if (rule == "fixed_total_number")
+        return ConnectionRule::fixed_total_number;
+    if (rule == "pairwise_bernoulli")
+        return ConnectionRule::pairwise_bernoulli;
+    return ConnectionRule::fixed_indegree;
+}
+
+// Generates the synapses of one projection onto the simulated slice of its
+// target population, then groups them by source neuron (CSR).
+ProjectionSynapseBlock build_projection(const v1::Projection& spec, std::uint32_t index,
+    const NetworkPopulation& source, const NetworkPopulation& target, double dt_ms, std::uint64_t seed,
+    const std::string& source_name)
+{
+    ProjectionTopology topology;
+    topology.rule = rule_of(spec.rule());
+    topology.projection_index = index;
+    topology.seed = seed;
+    topology.source_first_gid = source.range.first_gid;
+    topology.source_size = source.range.size;
+    topology.target_first_gid = target.range.first_gid;
+    topology.target_size = target.range.size;
+    topology.indegree = spec.indegree();
+    topology.total = spec.total();
+    topology.p = spec.p();
+    topology.allow_autapses = spec.allow_autapses();
+
+    const WeightCodec weights = WeightCodec::for_distribution(spec.weight());
+    DelayCodec delays;
+    try {
+        delays = DelayCodec::for_distribution(spec.delay_ms(), dt_ms);
+    } catch (const std::invalid_argument& e) {
+        throw ModelError(source_name, field("projections", index, "delay_ms"), e.what());
+    }
+    const bool constant_weight = spec.weight().kind() == "constant";
+    const bool constant_delay = spec.delay_ms().kind() == "constant";
+
+    ProjectionSynapseBlock block;
+    block.meta.source_first_gid = source.range.first_gid;
+    block.meta.source_size = source.range.size;
+    block.meta.weight_base_fx = weights.base_fx;
+    block.meta.weight_step_fx = weights.step_fx;
+    block.meta.delay_base_steps = delays.base_steps;
+    block.meta.channel = channel_of(spec.receptor());
+
+    std::vector<std::uint64_t> total_counts;
+    if (topology.rule == ConnectionRule::fixed_total_number)
+        total_counts = split_total_number(topology, target.slice_begin, target.slice_end);
+
+    // Synapses in target order (COO), then counting sort by source.
+    std::vector<std::uint32_t> coo_source, coo_target;
+    std::vector<std::uint16_t> coo_weight;
+    std::vector<std::uint8_t> coo_delay;
+    std::vector<std::uint64_t> sources;
+    for (std::uint64_t t = target.slice_begin; t < target.slice_end; ++t) {
+        const std::uint64_t target_gid = target.range.first_gid + t;
+        sources.clear();
+        draw_sources(topology, target_gid,
+            total_counts.empty() ? 0 : total_counts[t - target.slice_begin], sources);
+        CounterRng weight_rng(seed, RngPurpose::weight, target_gid, index);
+        CounterRng delay_rng(seed, RngPurpose::delay, target_gid, index);
+        const auto local_target = static_cast<std::uint32_t>(target.local_offset + (t - target.slice_begin));
+        for (std::uint64_t s : sources) {
+            coo_source.push_back(static_cast<std::uint32_t>(s));
+            coo_target.push_back(local_target);
+            coo_weight.push_back(constant_weight ? 0 : weights.encode(sample_weight(spec.weight(), weight_rng)));
+            coo_delay.push_back(constant_delay
+                    ? 0
+                    : delays.encode(delay_to_steps(sample_delay(spec.delay_ms(), dt_ms, delay_rng), dt_ms)));
+        }
+    }
+
+    block.row_ptr.assign(source.range.size + 1, 0);
+    for (auto s : coo_source)
+        ++block.row_ptr[s + 1];
+    for (std::uint64_t s = 0; s < source.range.size; ++s)
+        block.row_ptr[s + 1] += block.row_ptr[s];
+    const std::size_t n = coo_source.size();
+    block.targets.resize(n);
+    block.weight_codes.resize(n);
+    block.delay_codes.resize(n);
+    std::vector<std::uint64_t> fill(block.row_ptr.begin(), block.row_ptr.end() - 1);
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::uint64_t at = fill[coo_source[k]]++;
+        block.targets[at] = coo_target[k];
+        block.weight_codes[at] = coo_weight[k];
+        block.delay_codes[at] = coo_delay[k];
+    }
+    return block;
+}
+
+} // namespace
+
+Network build_network(const v1::Model& model, const std::string& source_name, const NeuronSlices& slices)
+{
+    Network net;
+    net.dt_ms = model.simulation().dt_ms();
+    net.seed = model.simulation().seed();
+
+    std::map<std::string, std::size_t> index_of;
+    std::uint64_t next_gid = 0;
+    std::uint64_t next_local = 0;
+    for (int i = 0; i < model.populations_size(); ++i) {
+        const auto& spec = model.populations(i);
+        NetworkPopulation pop;
+        pop.range = PopulationRange{spec.name(), next_gid, spec.size()};
+        next_gid += spec.size();
+        pop.slice_begin = slices.empty() ? 0 : slices[static_cast<std::size_t>(i)].first;
+        pop.slice_end = slices.empty() ? spec.size() : slices[static_cast<std::size_t>(i)].second;
+        pop.local_offset = next_local;
+        next_local += pop.slice_size();
+        if (spec.has_lif_dtb()) {
+            pop.model = NeuronModel::lif_dtb;
+            pop.lif = LifDtbParams::from_spec(spec.lif_dtb(), net.dt_ms);
+        } else {
+            pop.model = NeuronModel::iaf_psc_exp;
+            pop.iaf = IafPscExpParams::from_spec(spec.iaf_psc_exp(), net.dt_ms);
+        }
+        pop.drive = build_drive(model, static_cast<std::size_t>(i), net.dt_ms, source_name);
+        initialise_population(pop, spec, net.seed);
+        index_of[spec.name()] = net.populations.size();
+        net.populations.push_back(std::move(pop));
+    }
+    net.num_neurons = next_gid;
+    net.num_local_neurons = next_local;
+    if (next_local > 0xFFFFFFFFull)
+        throw ModelError(source_name, "populations", "more than 2^32 neurons on one process; use more ranks");
+
+    std::vector<ProjectionSynapseBlock> blocks;
+    std::vector<std::uint32_t> source_population;
+    std::uint32_t min_delay = 0xFFFFFFFFu, max_delay = 1;
+    for (int i = 0; i < model.projections_size(); ++i) {
+        const auto& spec = model.projections(i);
+        const std::size_t s = index_of.at(spec.source());
+        const std::size_t t = index_of.at(spec.target());
+        blocks.push_back(build_projection(spec, static_cast<std::uint32_t>(i), net.populations[s],
+            net.populations[t], net.dt_ms, net.seed, source_name));
+        source_population.push_back(static_cast<std::uint32_t>(s));
+        const DelayCodec delays = DelayCodec::for_distribution(spec.delay_ms(), net.dt_ms);
+        min_delay = std::min(min_delay, delays.base_steps);
+        max_delay = std::max(max_delay, delays.max_steps);
+    }
+    // Without projections nothing constrains the interval; 1 ms keeps the
+    // host-side bookkeeping infrequent.
+    net.min_delay_steps = model.projections_size() > 0
+        ? min_delay
+        : std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::llround(1.0 / net.dt_ms)));
+    net.max_delay_steps = std::max(max_delay, net.min_delay_steps);
+    net.synapses = SynapseStore(std::move(blocks), source_population, net.populations.size());
+    return net;
+}
+
+} // namespace dtb::sim

@@ -1,0 +1,217 @@
+#include "sim/simulation.hpp"
+
+#include <algorithm>
+#include <type_traits>
+
+#include "sim/counter_rng.hpp"
+#include "sim/fixed_point.hpp"
+
+namespace dtb::sim {
+
+namespace {
+
+constexpr std::uint64_t gid_bits = 48;
+constexpr std::uint64_t gid_mask = (std::uint64_t(1) << gid_bits) - 1;
+
+// One thread at a time runs Serial kernels, so a plain add is exact there;
+// every other backend needs the atomic. Both are exact: integer addition.
+template <class ExecutionSpace>
+KOKKOS_INLINE_FUNCTION void accumulate_input(std::int64_t* target, std::int64_t value)
+{
+#if defined(KOKKOS_ENABLE_SERIAL)
+    if constexpr (std::is_same<ExecutionSpace, Kokkos::Serial>::value) {
+        *target += value;
+        return;
+    }
+#endif
+    Kokkos::atomic_add(target, value);
+}
+
+// External drive of one neuron for one step: Poisson arrivals go to the
+// synaptic channels, dc and ou to the returned current.
+struct DriveInput {
+    double ex = 0;
+    double in = 0;
+    double current = 0;
+};
+
+KOKKOS_INLINE_FUNCTION DriveInput apply_drive(const PopulationDrive& drive, std::uint64_t seed,
+    std::uint64_t gid, std::uint64_t step, double* ou_current)
+{
+    DriveInput input;
+    input.current = drive.dc;
+    if (drive.num_poisson > 0) {
+        CounterRng rng(seed, RngPurpose::poisson_input, gid, step);
+        for (int j = 0; j < drive.num_poisson; ++j) {
+            const double arrivals = static_cast<double>(rng.poisson(drive.poisson[j].mean_per_step));
+            if (drive.poisson[j].channel == 0)
+                input.ex += arrivals * drive.poisson[j].weight;
+            else
+                input.in += arrivals * drive.poisson[j].weight;
+        }
+    }
+    if (drive.has_ou) {
+        // Exact OU update; the current of this step is the value before it.
+        const double current = *ou_current;
+        input.current += current;
+        CounterRng rng(seed, RngPurpose::ou_input, gid, step);
+        *ou_current = drive.ou_mean + (current - drive.ou_mean) * drive.ou_decay + drive.ou_noise * rng.normal();
+    }
+    return input;
+}
+
+} // namespace
+
+Simulation::Simulation(Network& network)
+    : network_(network)
+    , interval_steps_(network.min_delay_steps)
+    , ring_slots_(network.max_delay_steps + 1)
+{
+    input_ring_ = decltype(input_ring_)("input_ring", ring_slots_, network.num_local_neurons, 2);
+    interval_spikes_ = decltype(interval_spikes_)(
+        Kokkos::view_alloc("interval_spikes", Kokkos::WithoutInitializing),
+        std::max<std::uint64_t>(1, network.num_local_neurons * interval_steps_));
+    interval_spike_count_ = decltype(interval_spike_count_)("interval_spike_count");
+    Kokkos::View<std::uint64_t*, Kokkos::HostSpace> first_gid("population_first_gid", network.populations.size());
+    for (std::size_t p = 0; p < network.populations.size(); ++p)
+        first_gid(p) = network.populations[p].range.first_gid;
+    population_first_gid_ = Kokkos::create_mirror_view_and_copy(MemorySpace(), first_gid);
+}
+
+void Simulation::update_neurons(std::uint64_t step, std::uint32_t offset_in_interval)
+{
+    const auto ring = input_ring_;
+    const auto spikes = interval_spikes_;
+    const auto spike_count = interval_spike_count_;
+    const std::uint64_t slot = step % ring_slots_;
+    const std::uint64_t seed = network_.seed;
+    const std::uint64_t spike_tag = static_cast<std::uint64_t>(offset_in_interval) << gid_bits;
+
+    for (auto& pop : network_.populations) {
+        const std::uint64_t n = pop.slice_size();
+        if (n == 0)
+            continue;
+        const std::uint64_t local_offset = pop.local_offset;
+        const std::uint64_t first_gid = pop.range.first_gid + pop.slice_begin;
+        const PopulationDrive drive = pop.drive;
+        const auto ou = pop.ou_current;
+        const Kokkos::RangePolicy<ExecutionSpace> policy(0, n);
+
+
+        if (pop.model == NeuronModel::iaf_psc_exp) {
+            const IafPscExpParams params = pop.iaf;
+            const auto state = pop.iaf_state;
+            Kokkos::parallel_for("dtb::iaf_psc_exp_update", policy, KOKKOS_LAMBDA(const std::uint64_t i) {
+                const std::uint64_t local = local_offset + i;
+                const std::uint64_t gid = first_gid + i;
+                double ex = from_fixed_point(ring(slot, local, 0));
+                double in = from_fixed_point(ring(slot, local, 1));
+                ring(slot, local, 0) = 0;
+                ring(slot, local, 1) = 0;
+                const DriveInput input = apply_drive(drive, seed, gid, step, drive.has_ou ? &ou(i) : nullptr);
+                IafPscExpState s = state(i);
+                const bool spiked = iaf_psc_exp_step(params, s, ex + input.ex, in + input.in, input.current);
+                state(i) = s;
+                if (spiked)
+                    spikes(Kokkos::atomic_fetch_add(&spike_count(), std::uint64_t(1))) = spike_tag | gid;
+            });
+        } else {
+            const LifDtbParams params = pop.lif;
+            const auto state = pop.lif_state;
+            const auto conductances = pop.lif_conductances;
+            Kokkos::parallel_for("dtb::lif_dtb_update", policy, KOKKOS_LAMBDA(const std::uint64_t i) {
+                const std::uint64_t local = local_offset + i;
+                const std::uint64_t gid = first_gid + i;
+                double ex = from_fixed_point(ring(slot, local, 0));
+                double in = from_fixed_point(ring(slot, local, 1));
+                ring(slot, local, 0) = 0;
+                ring(slot, local, 1) = 0;
+                const DriveInput input = apply_drive(drive, seed, gid, step, drive.has_ou ? &ou(i) : nullptr);
+                LifDtbState s = state(i);
+                const LifDtbConductances g = conductances(i);
+                const bool spiked = lif_dtb_step(params, g.g, s, ex + input.ex, in + input.in, input.current);
+                state(i) = s;
+                if (spiked)
+                    spikes(Kokkos::atomic_fetch_add(&spike_count(), std::uint64_t(1))) = spike_tag | gid;
+            });
+        }
+    }
+}
+
+void Simulation::deliver(std::uint64_t interval_first_step, std::uint64_t num_spikes)
+{
+    if (num_spikes == 0 || network_.synapses.num_synapses() == 0)
+        return;
+    using TeamPolicy = Kokkos::TeamPolicy<ExecutionSpace>;
+    using Member = TeamPolicy::member_type;
+    const auto ring = input_ring_;
+    const auto spikes = interval_spikes_;
+    const auto first_gid = population_first_gid_;
+    const auto projections = network_.synapses.projections;
+    const auto row_ptr = network_.synapses.row_ptr;
+    const auto targets = network_.synapses.targets;
+    const auto weight_codes = network_.synapses.weight_codes;
+    const auto delay_codes = network_.synapses.delay_codes;
+    const auto outgoing_ptr = network_.synapses.outgoing_ptr;
+    const auto outgoing = network_.synapses.outgoing;
+    const std::uint64_t slots = ring_slots_;
+    const int num_populations = static_cast<int>(first_gid.extent(0));
+
+    Kokkos::parallel_for("dtb::deliver_spikes", TeamPolicy(static_cast<int>(num_spikes), Kokkos::AUTO),
+        KOKKOS_LAMBDA(const Member& team) {
+            const std::uint64_t entry = spikes(team.league_rank());
+            const std::uint64_t gid = entry & gid_mask;
+            const std::uint64_t step = interval_first_step + (entry >> gid_bits);
+            // Population of the source: last first_gid <= gid.
+            int lo = 0, hi = num_populations;
+            while (hi - lo > 1) {
+                const int mid = (lo + hi) / 2;
+                if (first_gid(mid) <= gid)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            for (std::uint32_t k = outgoing_ptr(lo); k < outgoing_ptr(lo + 1); ++k) {
+                const ProjectionSynapses proj = projections(outgoing(k));
+                const std::uint64_t row = proj.row_begin + (gid - proj.source_first_gid);
+                const std::uint64_t begin = row_ptr(row);
+                const std::uint64_t end = row_ptr(row + 1);
+                const std::uint64_t base_slot = step + proj.delay_base_steps;
+                Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end), [&](const std::uint64_t s) {
+                    const std::uint64_t slot = (base_slot + delay_codes(s)) % slots;
+                    const std::int64_t weight = proj.weight_base_fx
+                        + proj.weight_step_fx * static_cast<std::int64_t>(weight_codes(s));
+                    accumulate_input<ExecutionSpace>(&ring(slot, targets(s), proj.channel), weight);
+                });
+            }
+        });
+}
+
+void Simulation::advance(std::uint64_t num_steps, SpikeObserver* observer)
+{
+    const std::uint64_t end = step_ + num_steps;
+    auto count_host = Kokkos::create_mirror_view(interval_spike_count_);
+    while (step_ < end) {
+        const std::uint64_t first = step_;
+        const auto steps = static_cast<std::uint32_t>(std::min<std::uint64_t>(interval_steps_, end - step_));
+        Kokkos::deep_copy(interval_spike_count_, std::uint64_t(0));
+        for (std::uint32_t k = 0; k < steps; ++k)
+            update_neurons(first + k, k);
+        Kokkos::deep_copy(count_host, interval_spike_count_);
+        const std::uint64_t num_spikes = count_host();
+        deliver(first, num_spikes);
+        step_ = first + steps;
+        if (observer) {
+            auto spikes = Kokkos::subview(interval_spikes_, std::pair<std::uint64_t, std::uint64_t>(0, num_spikes));
+            auto spikes_host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), spikes);
+            host_events_.resize(num_spikes);
+            for (std::uint64_t i = 0; i < num_spikes; ++i)
+                host_events_[i] = SpikeEvent{first + (spikes_host(i) >> gid_bits), spikes_host(i) & gid_mask};
+            std::sort(host_events_.begin(), host_events_.end());
+            observer->on_interval(first, steps, host_events_);
+        }
+    }
+    Kokkos::fence();
+}
+
+} // namespace dtb::sim

@@ -1,0 +1,41 @@
+#pragma once
+// How a projection's weights and delays fit the compact synapse store: each
+// synapse keeps a 16-bit weight code and an 8-bit delay code relative to the
+// projection's range (sim/synapse_store.hpp). Weights are decoded straight
+// into fixed point: w_fx = base_fx + code * step_fx, exact integer arithmetic
+// on every backend.
+#include <cstdint>
+#include <string>
+
+#include "dtb/sim/v1/model.pb.h"
+
+namespace dtb::sim {
+
+struct WeightCodec {
+    double low = 0;  // weight of code 0
+    double high = 0; // weight of code 65535
+    std::int64_t base_fx = 0;
+    std::int64_t step_fx = 0;
+
+    /// Range from the distribution (normal: mean +- 6 sd, cut at the sign
+    /// boundary; gamma: [0, mean + 12 sd]); values outside are clamped.
+    static WeightCodec for_distribution(const v1::Distribution& weight);
+    std::uint16_t encode(double weight) const;
+    double decode(std::uint16_t code) const;
+};
+
+struct DelayCodec {
+    std::uint32_t base_steps = 1; // delay of code 0
+    std::uint32_t max_steps = 1;  // largest representable delay
+
+    /// Range of whole steps of the distribution (uniform: its bounds; normal:
+    /// mean +- 6 sd, at least one step). Throws std::invalid_argument when the
+    /// range spans more than 255 steps (the store keeps 8 bits per delay).
+    static DelayCodec for_distribution(const v1::Distribution& delay_ms, double dt_ms);
+    std::uint8_t encode(std::uint32_t steps) const;
+};
+
+/// Delay in whole steps: round(delay/dt), at least 1.
+std::uint32_t delay_to_steps(double delay_ms, double dt_ms);
+
+} // namespace dtb::sim
