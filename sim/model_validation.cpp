@@ -553,7 +553,7 @@ private:
         else if (delay.kind() == "uniform")
             below_dt(delay.low(), path + ".low");
         else if (delay.kind() == "normal")
-            below_dt(delay.mean(), path + ".mean"); // the engine clips draws at dt
+            below_dt(delay.mean(), path + ".mean"); // the engine truncates draws at dt
         else if (delay.kind() == "gamma")
             fail(path + ".kind", "gamma is not allowed for delays; use constant, uniform or normal");
     }

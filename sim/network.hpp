@@ -75,6 +75,9 @@ public:
     std::vector<PopulationRange> population_ranges() const;
 };
 
+/// Global id ranges of a model's populations, in model order.
+std::vector<PopulationRange> population_ranges(const v1::Model& model);
+
 /// Which part of each population this process simulates, as population-local
 /// [begin, end) per population. Empty = everything.
 using NeuronSlices = std::vector<std::pair<std::uint64_t, std::uint64_t>>;

@@ -21,6 +21,17 @@ std::vector<PopulationRange> Network::population_ranges() const
     return ranges;
 }
 
+std::vector<PopulationRange> population_ranges(const v1::Model& model)
+{
+    std::vector<PopulationRange> ranges;
+    std::uint64_t next = 0;
+    for (const auto& p : model.populations()) {
+        ranges.push_back({p.name(), next, p.size()});
+        next += p.size();
+    }
+    return ranges;
+}
+
 namespace {
 
 std::uint32_t channel_of(const std::string& receptor) { return receptor == "inhibitory" ? 1u : 0u; }
@@ -144,8 +155,6 @@ ProjectionSynapseBlock build_projection(const v1::Projection& spec, std::uint32_
     } catch (const std::invalid_argument& e) {
         throw ModelError(source_name, field("projections", index, "delay_ms"), e.what());
     }
-    const bool constant_weight = spec.weight().kind() == "constant";
-    const bool constant_delay = spec.delay_ms().kind() == "constant";
 
     ProjectionSynapseBlock block;
     block.meta.source_first_gid = source.range.first_gid;
@@ -159,44 +168,59 @@ ProjectionSynapseBlock build_projection(const v1::Projection& spec, std::uint32_
     if (topology.rule == ConnectionRule::fixed_total_number)
         total_counts = split_total_number(topology, target.slice_begin, target.slice_end);
 
-    // Synapses in target order (COO), then counting sort by source.
-    std::vector<std::uint32_t> coo_source, coo_target;
-    std::vector<std::uint16_t> coo_weight;
-    std::vector<std::uint8_t> coo_delay;
-    std::vector<std::uint64_t> sources;
-    for (std::uint64_t t = target.slice_begin; t < target.slice_end; ++t) {
-        const std::uint64_t target_gid = target.range.first_gid + t;
-        sources.clear();
-        draw_sources(topology, target_gid,
-            total_counts.empty() ? 0 : total_counts[t - target.slice_begin], sources);
-        CounterRng weight_rng(seed, RngPurpose::weight, target_gid, index);
-        CounterRng delay_rng(seed, RngPurpose::delay, target_gid, index);
-        const auto local_target = static_cast<std::uint32_t>(target.local_offset + (t - target.slice_begin));
-        for (std::uint64_t s : sources) {
-            coo_source.push_back(static_cast<std::uint32_t>(s));
-            coo_target.push_back(local_target);
-            coo_weight.push_back(constant_weight ? 0 : weights.encode(sample_weight(spec.weight(), weight_rng)));
-            coo_delay.push_back(constant_delay
-                    ? 0
-                    : delays.encode(delay_to_steps(sample_delay(spec.delay_ms(), dt_ms, delay_rng), dt_ms)));
+    // Synapses are generated per target from the target's own streams, so
+    // chunks of targets are independent: host threads (OpenMP, when built
+    // with it) fill one chunk each, in any order, with identical results.
+    struct Chunk {
+        std::vector<std::uint32_t> source, target;
+        std::vector<std::uint16_t> weight;
+        std::vector<std::uint8_t> delay;
+    };
+    constexpr std::uint64_t chunk_targets = 1024;
+    const std::uint64_t num_targets = target.slice_size();
+    std::vector<Chunk> chunks((num_targets + chunk_targets - 1) / chunk_targets);
+    const auto num_chunks = static_cast<std::int64_t>(chunks.size());
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::int64_t c = 0; c < num_chunks; ++c) {
+        Chunk& chunk = chunks[static_cast<std::size_t>(c)];
+        std::vector<std::uint64_t> sources;
+        const std::uint64_t first = static_cast<std::uint64_t>(c) * chunk_targets;
+        const std::uint64_t last = std::min(num_targets, first + chunk_targets);
+        for (std::uint64_t i = first; i < last; ++i) {
+            const std::uint64_t target_gid = target.range.first_gid + target.slice_begin + i;
+            sources.clear();
+            draw_sources(topology, target_gid, total_counts.empty() ? 0 : total_counts[i], sources);
+            CounterRng value_rng(seed, RngPurpose::weight, target_gid, index);
+            const auto local_target = static_cast<std::uint32_t>(target.local_offset + i);
+            for (std::uint64_t s : sources) {
+                chunk.source.push_back(static_cast<std::uint32_t>(s));
+                chunk.target.push_back(local_target);
+                chunk.weight.push_back(weights.draw(value_rng));
+                chunk.delay.push_back(delays.draw(value_rng));
+            }
         }
     }
 
+    // Counting sort by source into CSR rows; within a row, targets ascend.
     block.row_ptr.assign(source.range.size + 1, 0);
-    for (auto s : coo_source)
-        ++block.row_ptr[s + 1];
+    for (const auto& chunk : chunks)
+        for (auto s : chunk.source)
+            ++block.row_ptr[s + 1];
     for (std::uint64_t s = 0; s < source.range.size; ++s)
         block.row_ptr[s + 1] += block.row_ptr[s];
-    const std::size_t n = coo_source.size();
+    const std::uint64_t n = block.row_ptr.back();
     block.targets.resize(n);
     block.weight_codes.resize(n);
     block.delay_codes.resize(n);
     std::vector<std::uint64_t> fill(block.row_ptr.begin(), block.row_ptr.end() - 1);
-    for (std::size_t k = 0; k < n; ++k) {
-        const std::uint64_t at = fill[coo_source[k]]++;
-        block.targets[at] = coo_target[k];
-        block.weight_codes[at] = coo_weight[k];
-        block.delay_codes[at] = coo_delay[k];
+    for (auto& chunk : chunks) {
+        for (std::size_t k = 0; k < chunk.source.size(); ++k) {
+            const std::uint64_t at = fill[chunk.source[k]]++;
+            block.targets[at] = chunk.target[k];
+            block.weight_codes[at] = chunk.weight[k];
+            block.delay_codes[at] = chunk.delay[k];
+        }
+        chunk = Chunk{};
     }
     return block;
 }

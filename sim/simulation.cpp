@@ -1,6 +1,8 @@
 #include "sim/simulation.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstring>
 #include <type_traits>
 
 #include "sim/counter_rng.hpp"
@@ -10,8 +12,22 @@ namespace dtb::sim {
 
 namespace {
 
-constexpr std::uint64_t gid_bits = 48;
-constexpr std::uint64_t gid_mask = (std::uint64_t(1) << gid_bits) - 1;
+constexpr std::uint64_t gid_bits = spike_entry_gid_bits;
+constexpr std::uint64_t gid_mask = spike_entry_gid_mask;
+
+class PhaseTimer {
+public:
+    explicit PhaseTimer(double& total)
+        : total_(total)
+        , start_(std::chrono::steady_clock::now())
+    {
+    }
+    ~PhaseTimer() { total_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
+
+private:
+    double& total_;
+    std::chrono::steady_clock::time_point start_;
+};
 
 // One thread at a time runs Serial kernels, so a plain add is exact there;
 // every other backend needs the atomic. Both are exact: integer addition.
@@ -138,14 +154,14 @@ void Simulation::update_neurons(std::uint64_t step, std::uint32_t offset_in_inte
     }
 }
 
-void Simulation::deliver(std::uint64_t interval_first_step, std::uint64_t num_spikes)
+void Simulation::deliver(const EntryView& entries, std::uint64_t num_spikes, std::uint64_t interval_first_step)
 {
     if (num_spikes == 0 || network_.synapses.num_synapses() == 0)
         return;
     using TeamPolicy = Kokkos::TeamPolicy<ExecutionSpace>;
     using Member = TeamPolicy::member_type;
     const auto ring = input_ring_;
-    const auto spikes = interval_spikes_;
+    const auto spikes = entries;
     const auto first_gid = population_first_gid_;
     const auto projections = network_.synapses.projections;
     const auto row_ptr = network_.synapses.row_ptr;
@@ -187,6 +203,17 @@ void Simulation::deliver(std::uint64_t interval_first_step, std::uint64_t num_sp
         });
 }
 
+void Simulation::copy_local_spikes_to_host(std::uint64_t num_spikes)
+{
+    host_entries_.resize(num_spikes);
+    if (num_spikes == 0)
+        return;
+    auto spikes = Kokkos::subview(interval_spikes_, std::pair<std::uint64_t, std::uint64_t>(0, num_spikes));
+    Kokkos::View<std::uint64_t*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>> host(
+        host_entries_.data(), num_spikes);
+    Kokkos::deep_copy(host, spikes);
+}
+
 void Simulation::advance(std::uint64_t num_steps, SpikeObserver* observer)
 {
     const std::uint64_t end = step_ + num_steps;
@@ -194,24 +221,52 @@ void Simulation::advance(std::uint64_t num_steps, SpikeObserver* observer)
     while (step_ < end) {
         const std::uint64_t first = step_;
         const auto steps = static_cast<std::uint32_t>(std::min<std::uint64_t>(interval_steps_, end - step_));
-        Kokkos::deep_copy(interval_spike_count_, std::uint64_t(0));
-        for (std::uint32_t k = 0; k < steps; ++k)
-            update_neurons(first + k, k);
-        Kokkos::deep_copy(count_host, interval_spike_count_);
-        const std::uint64_t num_spikes = count_host();
-        deliver(first, num_spikes);
+        std::uint64_t num_spikes = 0;
+        {
+            PhaseTimer timer(times_.update_s);
+            Kokkos::deep_copy(interval_spike_count_, std::uint64_t(0));
+            for (std::uint32_t k = 0; k < steps; ++k)
+                update_neurons(first + k, k);
+            Kokkos::deep_copy(count_host, interval_spike_count_); // fences
+            num_spikes = count_host();
+        }
+        if (router_ != nullptr || observer != nullptr) {
+            PhaseTimer timer(times_.record_s);
+            copy_local_spikes_to_host(num_spikes);
+        }
+        if (router_ != nullptr) {
+            {
+                PhaseTimer timer(times_.route_s);
+                router_->route(host_entries_, routed_entries_);
+            }
+            PhaseTimer timer(times_.deliver_s);
+            if (routed_entries_device_.extent(0) < routed_entries_.size())
+                routed_entries_device_ = EntryView(Kokkos::view_alloc("routed_spikes", Kokkos::WithoutInitializing),
+                    routed_entries_.size() + routed_entries_.size() / 2);
+            if (!routed_entries_.empty()) {
+                Kokkos::View<const std::uint64_t*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>> host(
+                    routed_entries_.data(), routed_entries_.size());
+                Kokkos::deep_copy(Kokkos::subview(routed_entries_device_,
+                                      std::pair<std::size_t, std::size_t>(0, routed_entries_.size())),
+                    host);
+            }
+            deliver(routed_entries_device_, routed_entries_.size(), first);
+            Kokkos::fence();
+        } else {
+            PhaseTimer timer(times_.deliver_s);
+            deliver(interval_spikes_, num_spikes, first);
+            Kokkos::fence();
+        }
         step_ = first + steps;
         if (observer) {
-            auto spikes = Kokkos::subview(interval_spikes_, std::pair<std::uint64_t, std::uint64_t>(0, num_spikes));
-            auto spikes_host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), spikes);
+            PhaseTimer timer(times_.record_s);
             host_events_.resize(num_spikes);
             for (std::uint64_t i = 0; i < num_spikes; ++i)
-                host_events_[i] = SpikeEvent{first + (spikes_host(i) >> gid_bits), spikes_host(i) & gid_mask};
+                host_events_[i] = SpikeEvent{first + spike_entry_offset(host_entries_[i]), spike_entry_gid(host_entries_[i])};
             std::sort(host_events_.begin(), host_events_.end());
             observer->on_interval(first, steps, host_events_);
         }
     }
-    Kokkos::fence();
 }
 
 } // namespace dtb::sim

@@ -68,6 +68,20 @@ SynapseStore::SynapseStore(std::vector<ProjectionSynapseBlock>&& blocks,
     delay_codes = concatenate<std::uint8_t>("delay_codes", blocks, &ProjectionSynapseBlock::delay_codes, num_synapses_);
 }
 
+std::vector<std::uint64_t> SynapseStore::source_gids_with_synapses() const
+{
+    auto meta = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), projections);
+    auto rows = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), row_ptr);
+    std::vector<std::uint64_t> gids;
+    for (std::size_t p = 0; p < meta.extent(0); ++p)
+        for (std::uint64_t s = 0; s < meta(p).source_size; ++s)
+            if (rows(meta(p).row_begin + s + 1) > rows(meta(p).row_begin + s))
+                gids.push_back(meta(p).source_first_gid + s);
+    std::sort(gids.begin(), gids.end());
+    gids.erase(std::unique(gids.begin(), gids.end()), gids.end());
+    return gids;
+}
+
 std::uint64_t SynapseStore::allocated_bytes() const
 {
     return row_ptr.span() * sizeof(std::uint64_t) + targets.span() * sizeof(std::uint32_t)

@@ -43,6 +43,9 @@ public:
         const std::vector<std::uint32_t>& source_population, std::size_t num_populations);
 
     std::uint64_t num_synapses() const { return num_synapses_; }
+    /// Global ids of the source neurons with at least one synapse here,
+    /// ascending: the spikes this process must receive.
+    std::vector<std::uint64_t> source_gids_with_synapses() const;
     /// Bytes allocated for synapses: the per-synapse arrays, the row pointers
     /// and the projection tables.
     std::uint64_t allocated_bytes() const;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/distribution_sampling.hpp"
 #include "sim/fixed_point.hpp"
 
 namespace dtb::sim {
@@ -11,6 +12,25 @@ namespace dtb::sim {
 namespace {
 constexpr double max_weight_code = 65535.0;
 constexpr double normal_range_sds = 6.0;
+
+// Probability mass of `dist` (normal or uniform) in [a, b].
+double mass_between(const v1::Distribution& dist, double a, double b)
+{
+    if (b <= a)
+        return 0.0;
+    if (dist.kind() == "uniform")
+        return std::max(0.0, std::min(b, dist.high()) - std::max(a, dist.low()));
+    const double scale = dist.std() * std::sqrt(2.0);
+    if (scale == 0)
+        return (dist.mean() >= a && dist.mean() < b) ? 1.0 : 0.0;
+    // Difference of upper tails, accurate in both tails.
+    const double za = (a - dist.mean()) / scale, zb = (b - dist.mean()) / scale;
+    if (za > 0)
+        return 0.5 * (std::erfc(za) - std::erfc(zb));
+    return 0.5 * (std::erfc(-zb) - std::erfc(-za));
+}
+
+bool tabulated(const v1::Distribution& dist) { return dist.kind() == "uniform" || dist.kind() == "normal"; }
 } // namespace
 
 WeightCodec WeightCodec::for_distribution(const v1::Distribution& weight)
@@ -38,7 +58,28 @@ WeightCodec WeightCodec::for_distribution(const v1::Distribution& weight)
     }
     codec.base_fx = to_fixed_point(codec.low);
     codec.step_fx = to_fixed_point((codec.high - codec.low) / max_weight_code);
+    codec.distribution_ = weight;
+    if (tabulated(weight) && codec.high > codec.low) {
+        const double step = (codec.high - codec.low) / max_weight_code;
+        std::vector<double> mass(static_cast<std::size_t>(max_weight_code) + 1);
+        for (std::size_t c = 0; c < mass.size(); ++c) {
+            const double centre = codec.low + static_cast<double>(c) * step;
+            const double a = c == 0 ? codec.low : centre - 0.5 * step;
+            const double b = c + 1 == mass.size() ? codec.high : centre + 0.5 * step;
+            mass[c] = mass_between(weight, a, b);
+        }
+        codec.table_ = AliasTable(mass);
+    }
     return codec;
+}
+
+std::uint16_t WeightCodec::draw(CounterRng& rng) const
+{
+    if (!table_.empty())
+        return static_cast<std::uint16_t>(table_.sample(rng.next_u32()));
+    if (distribution_.kind() == "gamma")
+        return encode(sample_weight(distribution_, rng));
+    return 0;
 }
 
 std::uint16_t WeightCodec::encode(double weight) const
@@ -77,7 +118,24 @@ DelayCodec DelayCodec::for_distribution(const v1::Distribution& delay_ms, double
         throw std::invalid_argument("delays span " + std::to_string(codec.max_steps - codec.base_steps + 1)
             + " steps of dt; at most 256 distinct steps per projection are supported "
               "(split the projection or narrow the distribution)");
+    if (codec.max_steps > codec.base_steps && tabulated(delay_ms)) {
+        // Step k takes the delays that round to it; delays below dt do not
+        // occur (redrawn), delays beyond the range fall into the last step.
+        std::vector<double> mass(codec.max_steps - codec.base_steps + 1);
+        for (std::size_t i = 0; i < mass.size(); ++i) {
+            const double k = static_cast<double>(codec.base_steps + i);
+            const double a = std::max((k - 0.5) * dt_ms, dt_ms);
+            const double b = i + 1 == mass.size() ? 1e300 : (k + 0.5) * dt_ms;
+            mass[i] = mass_between(delay_ms, a, b);
+        }
+        codec.table_ = AliasTable(mass);
+    }
     return codec;
+}
+
+std::uint8_t DelayCodec::draw(CounterRng& rng) const
+{
+    return table_.empty() ? 0 : static_cast<std::uint8_t>(table_.sample(rng.next_u32()));
 }
 
 std::uint8_t DelayCodec::encode(std::uint32_t steps) const

@@ -4,10 +4,18 @@
 // projection's range (sim/synapse_store.hpp). Weights are decoded straight
 // into fixed point: w_fx = base_fx + code * step_fx, exact integer arithmetic
 // on every backend.
+//
+// Codes are drawn directly from the distribution of the quantised value with
+// an alias table (one 32-bit random word each): the probability of a code is
+// the distribution's mass in the interval that rounds to it, renormalised
+// over the representable range — the same distribution as drawing a value,
+// truncating (redraw) and rounding, at a fraction of the cost.
 #include <cstdint>
 #include <string>
 
 #include "dtb/sim/v1/model.pb.h"
+#include "sim/alias_table.hpp"
+#include "sim/counter_rng.hpp"
 
 namespace dtb::sim {
 
@@ -22,6 +30,12 @@ struct WeightCodec {
     static WeightCodec for_distribution(const v1::Distribution& weight);
     std::uint16_t encode(double weight) const;
     double decode(std::uint16_t code) const;
+    /// A code drawn from the weight distribution (constant: always 0).
+    std::uint16_t draw(CounterRng& rng) const;
+
+private:
+    v1::Distribution distribution_;
+    AliasTable table_; // empty for constant and gamma (sampled directly)
 };
 
 struct DelayCodec {
@@ -33,6 +47,11 @@ struct DelayCodec {
     /// range spans more than 255 steps (the store keeps 8 bits per delay).
     static DelayCodec for_distribution(const v1::Distribution& delay_ms, double dt_ms);
     std::uint8_t encode(std::uint32_t steps) const;
+    /// A code drawn from the delay distribution (constant: always 0).
+    std::uint8_t draw(CounterRng& rng) const;
+
+private:
+    AliasTable table_; // empty when base_steps == max_steps
 };
 
 /// Delay in whole steps: round(delay/dt), at least 1.

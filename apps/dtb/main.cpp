@@ -1,8 +1,11 @@
 // dtb: the command-line entry point. Subcommands:
-//   run MODEL --out DIR   simulate a model file (see README.md)
+//   run MODEL --out DIR          simulate a model file (also under mpirun/srun)
+//   partition MODEL --ranks N    print the partition plan without simulating
 #include <CLI/CLI.hpp>
 #include <Kokkos_Core.hpp>
 
+#include "comm/mpi_communicator.hpp"
+#include "partition_command.hpp"
 #include "run_command.hpp"
 
 int main(int argc, char** argv)
@@ -13,6 +16,7 @@ int main(int argc, char** argv)
     dtb::app::RunOptions run;
     double t_stop = 0, scale = 0;
     std::uint64_t seed = 0;
+    std::string fault;
     auto* run_cmd = app.add_subcommand("run", "Simulate a model file and write spikes.h5, rates.h5, summary.json");
     run_cmd->add_option("model", run.model_path, "Model file (YAML or JSON)")->required();
     run_cmd->add_option("--out,-o", run.out_dir, "Output directory (created if missing)")->required();
@@ -25,12 +29,36 @@ int main(int argc, char** argv)
     run_cmd->add_option("--warmup-ms", run.warmup_ms, "Simulate this long first, unrecorded and untimed")
         ->check(CLI::NonNegativeNumber);
     run_cmd->add_flag("--no-spikes", run.no_spikes, "Do not write spikes.h5 (rates and summary still)");
+    run_cmd->add_option("--exchange", run.exchange, "Spike exchange between ranks: direct or two-level (node-aware)")
+        ->check(CLI::IsMember({"direct", "two-level"}));
+    run_cmd->add_option("--ranks-per-node", run.ranks_per_node,
+               "Group ranks into nodes of this size for --exchange two-level (default: real nodes)")
+        ->check(CLI::NonNegativeNumber);
+    run_cmd->add_option("--inject-fault", fault, "Testing: RANK:MS makes that rank fail at that simulated time")
+        ->group("Testing");
+
+    dtb::app::PartitionOptions partition;
+    auto* partition_cmd = app.add_subcommand("partition", "Print how a model would be split over ranks");
+    partition_cmd->add_option("model", partition.model_path, "Model file (YAML or JSON)")->required();
+    partition_cmd->add_option("--ranks,-n", partition.ranks, "Number of ranks")->required()->check(CLI::PositiveNumber);
+    partition_cmd->add_option("--rate-hz", partition.rate_hz, "Nominal firing rate for traffic estimates")
+        ->check(CLI::NonNegativeNumber);
 
     try {
         app.parse(argc, argv);
+        if (!fault.empty()) {
+            const auto colon = fault.find(':');
+            if (colon == std::string::npos)
+                throw CLI::ValidationError("--inject-fault", "expected RANK:MS, got '" + fault + "'");
+            run.fault_rank = std::stoi(fault.substr(0, colon));
+            run.fault_at_ms = std::stod(fault.substr(colon + 1));
+        }
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
         return code == 0 ? 0 : 2;
+    } catch (const std::logic_error&) {
+        std::fprintf(stderr, "dtb: error: --inject-fault: expected RANK:MS, got '%s'\n", fault.c_str());
+        return 2;
     }
     if (*t_stop_opt)
         run.t_stop_ms = t_stop;
@@ -39,8 +67,12 @@ int main(int argc, char** argv)
     if (*scale_opt)
         run.scale = scale;
 
+    if (*partition_cmd)
+        return dtb::app::partition_command(partition);
+
+    // MPI first, then Kokkos; finalised in reverse (style.md).
+    dtb::comm::MpiSession mpi(argc, argv);
+    auto world = dtb::comm::make_mpi_communicator();
     Kokkos::ScopeGuard kokkos(argc, argv);
-    if (*run_cmd)
-        return dtb::app::run_command(run);
-    return 2;
+    return dtb::app::run_command(run, *world);
 }

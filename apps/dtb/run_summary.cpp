@@ -25,6 +25,7 @@ std::string summary_json(const RunSummary& s)
     j["warmup_ms"] = s.warmup_ms;
     j["seed"] = s.seed;
     j["ranks"] = s.ranks;
+    j["exchange"] = s.exchange;
     j["backend"] = s.backend;
     j["build_s"] = s.build_s;
     j["sim_s"] = s.sim_s;
@@ -39,6 +40,12 @@ std::string summary_json(const RunSummary& s)
     for (const auto& p : s.populations)
         j["populations"].push_back(
             {{"name", p.name}, {"size", p.size}, {"rate_hz", p.rate_hz}, {"cv_isi", number_or_null(p.cv_isi)}});
+    j["per_rank"] = nlohmann::json::array();
+    for (const auto& r : s.per_rank)
+        j["per_rank"].push_back({{"rank", r.rank}, {"neurons", r.neurons}, {"synapses", r.synapses},
+            {"build_s", r.build_s}, {"update_s", r.update_s}, {"route_s", r.route_s}, {"mpi_s", r.mpi_s},
+            {"deliver_s", r.deliver_s}, {"record_s", r.record_s}, {"bytes_sent", r.bytes_sent},
+            {"messages_sent", r.messages_sent}, {"peak_rss_bytes", r.peak_rss_bytes}});
     return j.dump(2) + "\n";
 }
 

@@ -8,6 +8,22 @@
 
 namespace dtb::app {
 
+/// What one rank did (for scaling studies: where the time went).
+struct RankSummary {
+    int rank = 0;
+    std::uint64_t neurons = 0;
+    std::uint64_t synapses = 0;
+    double build_s = 0;
+    double update_s = 0;
+    double route_s = 0;   // spike exchange, including mpi_s
+    double mpi_s = 0;     // inside MPI calls (waiting for peers included)
+    double deliver_s = 0;
+    double record_s = 0;
+    std::uint64_t bytes_sent = 0;
+    std::uint64_t messages_sent = 0;
+    std::uint64_t peak_rss_bytes = 0;
+};
+
 struct RunSummary {
     std::string model;
     std::uint64_t neurons = 0;
@@ -17,14 +33,16 @@ struct RunSummary {
     double warmup_ms = 0;
     std::uint64_t seed = 0;
     int ranks = 1;
+    std::string exchange = "none";
     std::string backend;
     double build_s = 0;
     double sim_s = 0;
     std::uint64_t synapse_bytes = 0;
-    std::uint64_t peak_rss_bytes = 0;
+    std::uint64_t peak_rss_bytes = 0; // the largest of any rank
     std::uint64_t spike_count = 0;
     std::string spikes_digest;
     std::vector<sim::PopulationSpikeStatistics> populations;
+    std::vector<RankSummary> per_rank;
 };
 
 /// The summary as JSON text (rtf and bytes_per_synapse derived here).

@@ -10,7 +10,7 @@ namespace dtb::test {
 inline sim::v1::Model model_from_yaml(const std::string& yaml)
 {
     sim::v1::Model model = sim::parse_model_text(yaml, "test.yaml");
-    sim::apply_model_defaults(model);
+    sim::apply_model_defaults(model, "test.yaml");
     sim::validate_model(model, "test.yaml");
     return model;
 }

@@ -1,0 +1,25 @@
+#include "partition_command.hpp"
+
+#include <cstdio>
+
+#include "comm/partition_plan.hpp"
+#include "sim/model_loader.hpp"
+
+namespace dtb::app {
+
+int partition_command(const PartitionOptions& options)
+{
+    try {
+        const auto model = sim::load_model_file(options.model_path);
+        const auto plan = comm::plan_partition(model, options.ranks, options.rate_hz);
+        std::printf("partition of %s over %d ranks (contiguous gid ranges, balanced on update + synaptic work)\n",
+            options.model_path.c_str(), options.ranks);
+        std::fputs(plan.table().c_str(), stdout);
+        return 0;
+    } catch (const sim::ModelError& e) {
+        std::fprintf(stderr, "dtb: error: %s\n", e.what());
+        return 2;
+    }
+}
+
+} // namespace dtb::app
