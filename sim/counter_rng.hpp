@@ -98,7 +98,11 @@ public:
         mask |= mask >> 1; mask |= mask >> 2; mask |= mask >> 4;
         mask |= mask >> 8; mask |= mask >> 16; mask |= mask >> 32;
         for (;;) {
-            const std::uint64_t x = ((static_cast<std::uint64_t>(next_u32()) << 32) | next_u32()) & mask;
+            // Two statements: the operands of | are unsequenced, so one
+            // expression would let each compiler pick which draw is high.
+            const std::uint64_t hi = next_u32();
+            const std::uint64_t lo = next_u32();
+            const std::uint64_t x = ((hi << 32) | lo) & mask;
             if (x < n)
                 return x;
         }
