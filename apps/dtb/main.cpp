@@ -1,11 +1,13 @@
 // dtb: the command-line entry point. Subcommands:
 //   run MODEL --out DIR          simulate a model file (also under mpirun/srun)
 //   partition MODEL --ranks N    print the partition plan without simulating
+//   report RUN_DIR [--out DIR]   figures and report.html of a run
 #include <CLI/CLI.hpp>
 #include <Kokkos_Core.hpp>
 
 #include "comm/mpi_communicator.hpp"
 #include "partition_command.hpp"
+#include "report_command.hpp"
 #include "run_command.hpp"
 
 int main(int argc, char** argv)
@@ -44,6 +46,11 @@ int main(int argc, char** argv)
     partition_cmd->add_option("--rate-hz", partition.rate_hz, "Nominal firing rate for traffic estimates")
         ->check(CLI::NonNegativeNumber);
 
+    dtb::app::ReportOptions report;
+    auto* report_cmd = app.add_subcommand("report", "Write figures and report.html from a run's outputs");
+    report_cmd->add_option("run_dir", report.run_dir, "Run directory (the --out of dtb run)")->required();
+    report_cmd->add_option("--out,-o", report.out_dir, "Report directory (default RUN_DIR/report)");
+
     try {
         app.parse(argc, argv);
         if (!fault.empty()) {
@@ -69,6 +76,8 @@ int main(int argc, char** argv)
 
     if (*partition_cmd)
         return dtb::app::partition_command(partition);
+    if (*report_cmd)
+        return dtb::app::report_command(report); // a Python child: before MPI_Init, no Kokkos
 
     // MPI first, then Kokkos; finalised in reverse (style.md).
     dtb::comm::MpiSession mpi(argc, argv);
