@@ -7,6 +7,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "sim/brain_arrays.hpp"
 #include "sim/synapse_value_codec.hpp"
 
 namespace dtb::comm {
@@ -35,21 +36,42 @@ struct PopulationInfo {
 
 int PartitionPlan::owner_of(std::uint64_t gid) const
 {
-    const auto it = std::upper_bound(rank_first_gid.begin(), rank_first_gid.end(), gid);
-    return static_cast<int>(it - rank_first_gid.begin()) - 1;
+    const auto p = static_cast<std::size_t>(
+        std::upper_bound(population_first_gid.begin(), population_first_gid.end(), gid) - population_first_gid.begin() - 1);
+    const auto& c = cuts[p];
+    const std::uint64_t local = gid - population_first_gid[p];
+    // The last rank whose slice starts at or before `local` (empty slices skipped).
+    return static_cast<int>(std::upper_bound(c.begin(), c.end() - 1, local) - c.begin()) - 1;
 }
 
-sim::NeuronSlices PartitionPlan::slices_for(int rank, const std::vector<sim::PopulationRange>& populations) const
+sim::NeuronSlices PartitionPlan::slices_for(int rank) const
 {
-    const std::uint64_t begin = rank_first_gid[static_cast<std::size_t>(rank)];
-    const std::uint64_t end = rank_first_gid[static_cast<std::size_t>(rank) + 1];
     sim::NeuronSlices slices;
-    for (const auto& p : populations) {
-        const std::uint64_t a = std::clamp(begin, p.first_gid, p.first_gid + p.size);
-        const std::uint64_t b = std::clamp(end, p.first_gid, p.first_gid + p.size);
-        slices.emplace_back(a - p.first_gid, std::max(a, b) - p.first_gid);
-    }
+    for (const auto& c : cuts)
+        slices.emplace_back(c[static_cast<std::size_t>(rank)], c[static_cast<std::size_t>(rank) + 1]);
     return slices;
+}
+
+std::uint64_t PartitionPlan::num_local(int rank) const
+{
+    std::uint64_t n = 0;
+    for (const auto& c : cuts)
+        n += c[static_cast<std::size_t>(rank) + 1] - c[static_cast<std::size_t>(rank)];
+    return n;
+}
+
+std::uint64_t PartitionPlan::local_index(int rank, std::uint64_t gid) const
+{
+    std::uint64_t offset = 0;
+    for (std::size_t p = 0; p < cuts.size(); ++p) {
+        const std::uint64_t begin = cuts[p][static_cast<std::size_t>(rank)];
+        const std::uint64_t end = cuts[p][static_cast<std::size_t>(rank) + 1];
+        const std::uint64_t first = population_first_gid[p];
+        if (gid >= first + begin && gid < first + end)
+            return offset + (gid - first - begin);
+        offset += end - begin;
+    }
+    return ~std::uint64_t(0);
 }
 
 double PartitionPlan::imbalance(const std::vector<double>& per_rank)
@@ -65,15 +87,15 @@ std::string PartitionPlan::table() const
 {
     std::string out;
     char line[256];
-    std::snprintf(line, sizeof line, "%5s %14s %14s %16s %16s %6s %16s\n", "rank", "first_gid", "neurons",
-        "synapses", "in_spikes_per_s", "peers", "bytes_per_intvl");
+    std::snprintf(line, sizeof line, "%8s %14s %16s %16s %6s %16s\n", "rank", "neurons", "synapses",
+        "in_spikes_per_s", "peers", "bytes_per_intvl");
     out += line;
     std::vector<double> neurons, synapses, spikes, peers, bytes;
     for (int r = 0; r < ranks; ++r) {
         const RankLoad& l = loads[static_cast<std::size_t>(r)];
-        std::snprintf(line, sizeof line, "%5d %14llu %14llu %16.0f %16.1f %6d %16.0f\n", r,
-            static_cast<unsigned long long>(l.first_gid), static_cast<unsigned long long>(l.neurons), l.synapses,
-            l.incoming_spikes_per_s, l.peers, l.bytes_per_interval);
+        std::snprintf(line, sizeof line, "%8d %14llu %16.0f %16.1f %6d %16.0f\n", r,
+            static_cast<unsigned long long>(l.neurons), l.synapses, l.incoming_spikes_per_s, l.peers,
+            l.bytes_per_interval);
         out += line;
         neurons.push_back(static_cast<double>(l.neurons));
         synapses.push_back(l.synapses);
@@ -81,8 +103,7 @@ std::string PartitionPlan::table() const
         peers.push_back(l.peers);
         bytes.push_back(l.bytes_per_interval);
     }
-    std::snprintf(line, sizeof line, "%5s %14s %14.3f %16.3f %16.3f %6.2f %16.3f\n", "max/mean", "",
-        imbalance(neurons), imbalance(synapses), imbalance(spikes), imbalance(peers), imbalance(bytes));
+    std::snprintf(line, sizeof line, "%8s %14.3f %16.3f %16.3f %6.2f %16.3f\n", "max/mean", imbalance(neurons), imbalance(synapses), imbalance(spikes), imbalance(peers), imbalance(bytes));
     out += line;
     std::snprintf(line, sizeof line,
         "(expected values: spike traffic at a nominal %.1f Hz per neuron, interval %.2f ms)\n", nominal_rate_hz,
@@ -91,7 +112,7 @@ std::string PartitionPlan::table() const
     return out;
 }
 
-PartitionPlan plan_partition(const sim::v1::Model& model, int ranks, double nominal_rate_hz)
+PartitionPlan plan_partition(const sim::v1::Model& model, int ranks, double nominal_rate_hz, const std::string& source_name)
 {
     if (ranks < 1)
         throw std::invalid_argument("ranks must be >= 1");
@@ -104,11 +125,35 @@ PartitionPlan plan_partition(const sim::v1::Model& model, int ranks, double nomi
         pops.push_back({total_neurons, p.size()});
         total_neurons += p.size();
     }
+    sim::BrainArrays arrays;
+    if (model.has_brain())
+        arrays = sim::load_brain_arrays(model, source_name);
+    double mean_voxel_indegree = 0;
+    if (model.has_brain()) {
+        double weighted = 0, neurons = 0;
+        for (std::size_t v = 0; v < arrays.num_voxels(); ++v) {
+            const double n = static_cast<double>(arrays.count_e[v] + arrays.count_i[v]);
+            weighted += n * arrays.indegree[v];
+            neurons += n;
+        }
+        mean_voxel_indegree = neurons > 0 ? weighted / neurons : 0;
+    }
+    // Expected in-degree of one projection; voxel rules take their fraction
+    // of K_v (its mean here; per voxel in the cut below).
+    auto indegree_of = [&](const sim::v1::Projection& proj) {
+        if (proj.rule() == "voxel_local" || proj.rule() == "voxel_dti")
+            return proj.fraction() * mean_voxel_indegree;
+        const auto& source = pops[index_of.at(proj.source())];
+        const auto& target = pops[index_of.at(proj.target())];
+        return expected_indegree(proj, static_cast<double>(source.size), static_cast<double>(target.size));
+    };
     std::uint32_t min_delay = 0xFFFFFFFFu;
+    std::vector<double> voxel_fraction(pops.size(), 0.0); // sum of voxel-rule fractions onto each population
     for (const auto& proj : model.projections()) {
         auto& target = pops[index_of.at(proj.target())];
-        const auto& source = pops[index_of.at(proj.source())];
-        target.indegree += expected_indegree(proj, static_cast<double>(source.size), static_cast<double>(target.size));
+        target.indegree += indegree_of(proj);
+        if (proj.rule() == "voxel_local" || proj.rule() == "voxel_dti")
+            voxel_fraction[index_of.at(proj.target())] += proj.fraction();
         min_delay = std::min(min_delay, sim::DelayCodec::for_distribution(proj.delay_ms(), dt_ms).base_steps);
     }
     if (model.projections_size() == 0)
@@ -123,41 +168,82 @@ PartitionPlan plan_partition(const sim::v1::Model& model, int ranks, double nomi
     plan.ranks = ranks;
     plan.nominal_rate_hz = nominal_rate_hz;
     plan.interval_ms = min_delay * dt_ms;
-    double total_cost = 0;
     for (const auto& p : pops)
-        total_cost += cost_per_neuron(p) * static_cast<double>(p.size);
+        plan.population_first_gid.push_back(p.first_gid);
+    plan.cuts.assign(pops.size(), std::vector<std::uint64_t>(static_cast<std::size_t>(ranks) + 1, 0));
 
-    // Cut the cost prefix sum into equal parts, at neuron granularity.
-    plan.rank_first_gid.assign(static_cast<std::size_t>(ranks) + 1, total_neurons);
-    plan.rank_first_gid[0] = 0;
-    double cost_before = 0; // cost of populations before the current one
-    std::size_t pi = 0;
-    for (int r = 1; r < ranks; ++r) {
-        const double goal = total_cost * r / ranks;
-        while (pi < pops.size() && cost_before + cost_per_neuron(pops[pi]) * static_cast<double>(pops[pi].size) < goal) {
-            cost_before += cost_per_neuron(pops[pi]) * static_cast<double>(pops[pi].size);
-            ++pi;
+    if (model.has_brain() && arrays.num_voxels() >= static_cast<std::size_t>(ranks)) {
+        // Voxel units: E and I of a voxel together, voxels in order.
+        const std::size_t V = arrays.num_voxels();
+        std::vector<double> prefix(V + 1, 0.0);
+        for (std::size_t v = 0; v < V; ++v) {
+            const double per_neuron_events = arrays.indegree[v] * events_per_synapse_step;
+            const double cost = static_cast<double>(arrays.count_e[v]) * (1.0 + voxel_fraction[0] * per_neuron_events)
+                + static_cast<double>(arrays.count_i[v]) * (1.0 + voxel_fraction[1] * per_neuron_events);
+            prefix[v + 1] = prefix[v] + cost;
         }
-        std::uint64_t cut = total_neurons;
-        if (pi < pops.size()) {
-            const double within = (goal - cost_before) / cost_per_neuron(pops[pi]);
-            cut = pops[pi].first_gid + std::min<std::uint64_t>(pops[pi].size, static_cast<std::uint64_t>(std::llround(within)));
+        std::vector<std::size_t> voxel_cut(static_cast<std::size_t>(ranks) + 1, V);
+        voxel_cut[0] = 0;
+        for (int r = 1; r < ranks; ++r) {
+            const double goal = prefix[V] * r / ranks;
+            std::size_t v = static_cast<std::size_t>(std::lower_bound(prefix.begin(), prefix.end(), goal) - prefix.begin());
+            if (v > 0 && goal - prefix[v - 1] < prefix[v] - goal)
+                --v; // the nearer boundary
+            // Every rank keeps at least one voxel.
+            v = std::max(v, voxel_cut[static_cast<std::size_t>(r) - 1] + 1);
+            v = std::min(v, V - static_cast<std::size_t>(ranks - r));
+            voxel_cut[static_cast<std::size_t>(r)] = v;
         }
-        plan.rank_first_gid[static_cast<std::size_t>(r)] = std::max(cut, plan.rank_first_gid[static_cast<std::size_t>(r) - 1]);
+        const std::vector<std::uint64_t>* counts[2] = {&arrays.count_e, &arrays.count_i};
+        for (std::size_t p = 0; p < 2; ++p) {
+            std::vector<std::uint64_t> begin(V + 1, 0);
+            for (std::size_t v = 0; v < V; ++v)
+                begin[v + 1] = begin[v] + (*counts[p])[v];
+            for (int r = 0; r <= ranks; ++r)
+                plan.cuts[p][static_cast<std::size_t>(r)] = begin[voxel_cut[static_cast<std::size_t>(r)]];
+        }
+    } else {
+        // Cut the cost prefix sum over global ids into equal parts.
+        double total_cost = 0;
+        for (const auto& p : pops)
+            total_cost += cost_per_neuron(p) * static_cast<double>(p.size);
+        std::vector<std::uint64_t> gid_cut(static_cast<std::size_t>(ranks) + 1, total_neurons);
+        gid_cut[0] = 0;
+        double cost_before = 0;
+        std::size_t pi = 0;
+        for (int r = 1; r < ranks; ++r) {
+            const double goal = total_cost * r / ranks;
+            while (pi < pops.size() && cost_before + cost_per_neuron(pops[pi]) * static_cast<double>(pops[pi].size) < goal) {
+                cost_before += cost_per_neuron(pops[pi]) * static_cast<double>(pops[pi].size);
+                ++pi;
+            }
+            std::uint64_t cut = total_neurons;
+            if (pi < pops.size()) {
+                const double within = (goal - cost_before) / cost_per_neuron(pops[pi]);
+                cut = pops[pi].first_gid
+                    + std::min<std::uint64_t>(pops[pi].size, static_cast<std::uint64_t>(std::llround(within)));
+            }
+            gid_cut[static_cast<std::size_t>(r)] = std::max(cut, gid_cut[static_cast<std::size_t>(r) - 1]);
+        }
+        for (std::size_t p = 0; p < pops.size(); ++p)
+            for (int r = 0; r <= ranks; ++r)
+                plan.cuts[p][static_cast<std::size_t>(r)] = std::clamp(gid_cut[static_cast<std::size_t>(r)],
+                                                                pops[p].first_gid, pops[p].first_gid + pops[p].size)
+                    - pops[p].first_gid;
     }
 
     // Loads, including the expected spike traffic between ranks: a source
     // neuron is sent to rank r when at least one of its synapses lands there.
+    // (For brain models this treats voxel projections as uniform over the
+    // source population: an upper bound on local traffic.)
     plan.loads.resize(static_cast<std::size_t>(ranks));
-    std::vector<sim::PopulationRange> ranges;
-    for (const auto& p : pops)
-        ranges.push_back({"", p.first_gid, p.size});
+    std::vector<sim::NeuronSlices> all_slices;
+    for (int r = 0; r < ranks; ++r)
+        all_slices.push_back(plan.slices_for(r));
     for (int r = 0; r < ranks; ++r) {
         RankLoad& load = plan.loads[static_cast<std::size_t>(r)];
-        load.first_gid = plan.rank_first_gid[static_cast<std::size_t>(r)];
-        load.neurons = plan.rank_first_gid[static_cast<std::size_t>(r) + 1] - load.first_gid;
-        const auto slices = plan.slices_for(r, ranges);
-        std::vector<double> received_from(static_cast<std::size_t>(ranks), 0.0);
+        load.neurons = plan.num_local(r);
+        const auto& slices = all_slices[static_cast<std::size_t>(r)];
         for (std::size_t p = 0; p < pops.size(); ++p) {
             const double n = static_cast<double>(slices[p].second - slices[p].first);
             load.synapses += pops[p].indegree * n;
@@ -167,18 +253,15 @@ PartitionPlan plan_partition(const sim::v1::Model& model, int ranks, double nomi
         std::vector<double> log_miss(pops.size(), 0.0);
         for (const auto& proj : model.projections()) {
             const auto& source = pops[index_of.at(proj.source())];
-            const auto& target = pops[index_of.at(proj.target())];
             const std::size_t t = index_of.at(proj.target());
             const double here = static_cast<double>(slices[t].second - slices[t].first);
-            const double k = expected_indegree(proj, static_cast<double>(source.size), static_cast<double>(target.size));
-            const double p_hit = std::min(1.0, k / static_cast<double>(source.size));
+            const double p_hit = std::min(1.0, indegree_of(proj) / static_cast<double>(source.size));
             log_miss[index_of.at(proj.source())] += here * (p_hit >= 1.0 ? -1e300 : std::log1p(-p_hit));
         }
-        std::vector<bool> is_peer(static_cast<std::size_t>(ranks), false);
         for (int s = 0; s < ranks; ++s) {
             if (s == r)
                 continue;
-            const auto source_slices = plan.slices_for(s, ranges);
+            const auto& source_slices = all_slices[static_cast<std::size_t>(s)];
             double needed = 0;
             for (std::size_t p = 0; p < pops.size(); ++p) {
                 const double n = static_cast<double>(source_slices[p].second - source_slices[p].first);
@@ -186,11 +269,10 @@ PartitionPlan plan_partition(const sim::v1::Model& model, int ranks, double nomi
                     needed += n * -std::expm1(log_miss[p]);
             }
             if (needed > 0) {
-                is_peer[static_cast<std::size_t>(s)] = true;
+                ++load.peers;
                 load.incoming_spikes_per_s += needed * nominal_rate_hz;
             }
         }
-        load.peers = static_cast<int>(std::count(is_peer.begin(), is_peer.end(), true));
         load.bytes_per_interval = load.incoming_spikes_per_s * plan.interval_ms * 1e-3 * sizeof(std::uint64_t);
     }
     return plan;

@@ -89,8 +89,16 @@ SpikeExchange::SpikeExchange(MPI_Comm comm, const PartitionPlan& plan, const std
 {
     check_mpi(MPI_Comm_rank(comm, &rank_), "MPI_Comm_rank");
     const int size = plan.ranks;
-    first_gid_ = plan.rank_first_gid[static_cast<std::size_t>(rank_)];
-    const std::uint64_t num_local = plan.rank_first_gid[static_cast<std::size_t>(rank_) + 1] - first_gid_;
+    const std::uint64_t num_local = plan.num_local(rank_);
+    // Local index -> gid, in the network's local numbering.
+    std::vector<std::uint64_t> gid_of(num_local);
+    {
+        std::uint64_t i = 0;
+        const auto slices = plan.slices_for(rank_);
+        for (std::size_t p = 0; p < slices.size(); ++p)
+            for (std::uint64_t k = slices[p].first; k < slices[p].second; ++k)
+                gid_of[i++] = plan.population_first_gid[p] + k;
+    }
 
     // Tell each owner which of its neurons this rank needs; learn who needs ours.
     std::vector<std::vector<std::uint64_t>> requests(static_cast<std::size_t>(size));
@@ -101,8 +109,11 @@ SpikeExchange::SpikeExchange(MPI_Comm comm, const PartitionPlan& plan, const std
     std::vector<std::vector<int>> subscribers(num_local);
     for (int q = 0; q < size; ++q)
         for (std::uint64_t gid : requested[static_cast<std::size_t>(q)])
-            subscribers[gid - first_gid_].push_back(q);
+            subscribers[plan.local_index(rank_, gid)].push_back(q);
 
+    for (std::size_t p = 0; p < plan.cuts.size(); ++p)
+        local_ranges_.push_back({plan.population_first_gid[p], plan.cuts[p][static_cast<std::size_t>(rank_)],
+            plan.cuts[p][static_cast<std::size_t>(rank_) + 1]});
     needed_here_.assign(num_local, 0);
     destination_ptr_.assign(num_local + 1, 0);
     if (mode_ == ExchangeMode::direct) {
@@ -152,7 +163,7 @@ SpikeExchange::SpikeExchange(MPI_Comm comm, const PartitionPlan& plan, const std
             } else {
                 const int g = gateway_of(n);
                 destinations.insert(g);
-                gateway_setup[static_cast<std::size_t>(g)].push_back(first_gid_ + i);
+                gateway_setup[static_cast<std::size_t>(g)].push_back(gid_of[i]);
                 gateway_setup[static_cast<std::size_t>(g)].push_back(static_cast<std::uint64_t>(q));
             }
         }
@@ -196,6 +207,18 @@ SpikeExchange::SpikeExchange(MPI_Comm comm, const PartitionPlan& plan, const std
     send_second_.resize(dest2.size());
 }
 
+std::uint64_t SpikeExchange::local_index(std::uint64_t gid) const
+{
+    // Slices are few (one per population): a linear scan over them.
+    std::uint64_t offset = 0;
+    for (const auto& [first, begin, end] : local_ranges_) {
+        if (gid >= first + begin && gid < first + end)
+            return offset + (gid - first - begin);
+        offset += end - begin;
+    }
+    return offset;
+}
+
 void SpikeExchange::route(const std::vector<sim::SpikeEntry>& local, std::vector<sim::SpikeEntry>& to_deliver)
 {
     to_deliver.clear();
@@ -203,7 +226,7 @@ void SpikeExchange::route(const std::vector<sim::SpikeEntry>& local, std::vector
     for (auto& s : send_)
         s.clear();
     for (sim::SpikeEntry e : local) {
-        const std::uint64_t i = sim::spike_entry_gid(e) - first_gid_;
+        const std::uint64_t i = local_index(sim::spike_entry_gid(e));
         if (needed_here_[i])
             to_deliver.push_back(e);
         for (std::uint32_t k = destination_ptr_[i]; k < destination_ptr_[i + 1]; ++k)

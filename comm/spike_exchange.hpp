@@ -47,9 +47,14 @@ private:
     void route_direct(const std::vector<sim::SpikeEntry>& local, std::vector<sim::SpikeEntry>& to_deliver);
     void route_two_level(const std::vector<sim::SpikeEntry>& local, std::vector<sim::SpikeEntry>& to_deliver);
 
+    std::uint64_t local_index(std::uint64_t gid) const;
+
     ExchangeMode mode_;
     int rank_ = 0;
-    std::uint64_t first_gid_ = 0;
+    struct LocalRange {
+        std::uint64_t population_first_gid, begin, end;
+    };
+    std::vector<LocalRange> local_ranges_; // this rank's slice of each population
     // Per local neuron: destination indices of the first exchange (CSR) and
     // whether this rank itself needs the neuron's spikes.
     std::vector<std::uint32_t> destination_ptr_;

@@ -321,6 +321,9 @@ private:
     {
         if (model_.populations_size() == 0)
             fail("populations", "at least one population is required");
+        if (!model_.brain().arrays().empty() && model_.populations_size() != 2)
+            fail("populations", "a brain model has exactly two populations, excitatory then inhibitory, each "
+                                "ordered by voxel (got " + std::to_string(model_.populations_size()) + ")");
         static const std::regex name_pattern("[A-Za-z0-9_.-]+");
         std::map<std::string, int> first_index;
         for (int i = 0; i < model_.populations_size(); ++i) {
@@ -491,11 +494,18 @@ private:
         const v1::Population& source = require_population(projection.source(), path + ".source");
         const v1::Population& target = require_population(projection.target(), path + ".target");
         const std::string& rule = projection.rule();
+        const char* rule_names = "fixed_indegree, fixed_total_number, pairwise_bernoulli, voxel_local, voxel_dti";
         if (rule.empty())
-            fail(path + ".rule", "is required: one of fixed_indegree, fixed_total_number, pairwise_bernoulli");
-        if (rule != "fixed_indegree" && rule != "fixed_total_number" && rule != "pairwise_bernoulli")
-            fail(path + ".rule",
-                "must be one of fixed_indegree, fixed_total_number, pairwise_bernoulli, got '" + rule + "'");
+            fail(path + ".rule", std::string("is required: one of ") + rule_names);
+        const bool voxel_rule = rule == "voxel_local" || rule == "voxel_dti";
+        if (rule != "fixed_indegree" && rule != "fixed_total_number" && rule != "pairwise_bernoulli" && !voxel_rule)
+            fail(path + ".rule", std::string("must be one of ") + rule_names + ", got '" + rule + "'");
+        if (voxel_rule && model_.brain().arrays().empty())
+            fail(path + ".rule", "'" + rule + "' needs a brain model: set brain.arrays to the model's HDF5 arrays");
+        if (voxel_rule && !(projection.fraction() > 0.0 && projection.fraction() <= 1.0))
+            fail(path + ".fraction", "must be in (0, 1] for rule " + rule + ", got " + format_number(projection.fraction()));
+        if (!voxel_rule && projection.fraction() != 0.0)
+            fail(path + ".fraction", "is used only by rules voxel_local and voxel_dti (this rule is " + rule + ")");
         // A count meant for another rule is a mistake (e.g. `indegree` with
         // pairwise_bernoulli), not something to ignore silently.
         if (rule != "fixed_indegree" && projection.indegree() != 0)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dtb/sim/v1/model.pb.h"
+#include "sim/brain_arrays.hpp"
 #include "sim/neuron_iaf_psc_exp.hpp"
 #include "sim/neuron_lif_dtb.hpp"
 #include "sim/population_range.hpp"
@@ -74,6 +75,10 @@ public:
 
     std::vector<PopulationRange> population_ranges() const;
 };
+
+/// The brain arrays a brain model names (`brain.arrays`, relative to the
+/// model file `source_name`); read errors become ModelErrors at brain.arrays.
+BrainArrays load_brain_arrays(const v1::Model& model, const std::string& source_name);
 
 /// Global id ranges of a model's populations, in model order.
 std::vector<PopulationRange> population_ranges(const v1::Model& model);

@@ -1,6 +1,7 @@
 // build_network(): from a validated model to neuron state and synapses.
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <stdexcept>
 
@@ -10,6 +11,7 @@
 #include "sim/model_error.hpp"
 #include "sim/network.hpp"
 #include "sim/synapse_value_codec.hpp"
+#include "sim/voxel_connection_rules.hpp"
 
 namespace dtb::sim {
 
@@ -19,6 +21,18 @@ std::vector<PopulationRange> Network::population_ranges() const
     for (const auto& p : populations)
         ranges.push_back(p.range);
     return ranges;
+}
+
+BrainArrays load_brain_arrays(const v1::Model& model, const std::string& source_name)
+{
+    std::filesystem::path path(model.brain().arrays());
+    if (path.is_relative())
+        path = std::filesystem::path(source_name).parent_path() / path;
+    try {
+        return read_brain_arrays(path.string());
+    } catch (const std::exception& e) {
+        throw ModelError(source_name, "brain.arrays", e.what());
+    }
 }
 
 std::vector<PopulationRange> population_ranges(const v1::Model& model)
@@ -120,6 +134,8 @@ void initialise_population(NetworkPopulation& pop, const v1::Population& spec, s
         pop.ou_current = Kokkos::create_mirror_view_and_copy(NetworkPopulation::MemorySpace(), ou_host);
 }
 
+bool is_voxel_rule(const std::string& rule) { return rule == "voxel_local" || rule == "voxel_dti"; }
+
 ConnectionRule rule_of(const std::string& rule)
 {
     if (rule == "fixed_total_number")
@@ -131,9 +147,10 @@ ConnectionRule rule_of(const std::string& rule)
 
 // Generates the synapses of one projection onto the simulated slice of its
 // target population, then groups them by source neuron (CSR).
+// `voxel` is set for the voxel_local / voxel_dti rules of brain models.
 ProjectionSynapseBlock build_projection(const v1::Projection& spec, std::uint32_t index,
     const NetworkPopulation& source, const NetworkPopulation& target, double dt_ms, std::uint64_t seed,
-    const std::string& source_name)
+    const std::string& source_name, const VoxelProjectionTopology* voxel)
 {
     ProjectionTopology topology;
     topology.rule = rule_of(spec.rule());
@@ -150,10 +167,17 @@ ProjectionSynapseBlock build_projection(const v1::Projection& spec, std::uint32_
 
     const WeightCodec weights = WeightCodec::for_distribution(spec.weight());
     DelayCodec delays;
-    try {
-        delays = DelayCodec::for_distribution(spec.delay_ms(), dt_ms);
-    } catch (const std::invalid_argument& e) {
-        throw ModelError(source_name, field("projections", index, "delay_ms"), e.what());
+    if (voxel != nullptr && voxel->long_range) {
+        const auto [lo, hi] = std::minmax_element(voxel->arrays->delay_ms.begin(), voxel->arrays->delay_ms.end());
+        delays = voxel->arrays->delay_ms.empty()
+            ? DelayCodec{}
+            : DelayCodec::for_step_range(delay_to_steps(*lo, dt_ms), delay_to_steps(*hi, dt_ms));
+    } else {
+        try {
+            delays = DelayCodec::for_distribution(spec.delay_ms(), dt_ms);
+        } catch (const std::invalid_argument& e) {
+            throw ModelError(source_name, field("projections", index, "delay_ms"), e.what());
+        }
     }
 
     ProjectionSynapseBlock block;
@@ -162,7 +186,9 @@ ProjectionSynapseBlock build_projection(const v1::Projection& spec, std::uint32_
     block.meta.weight_base_fx = weights.base_fx;
     block.meta.weight_step_fx = weights.step_fx;
     block.meta.delay_base_steps = delays.base_steps;
+    block.meta.delay_steps_per_code = delays.steps_per_code;
     block.meta.channel = channel_of(spec.receptor());
+    block.max_delay_steps = delays.max_steps;
 
     std::vector<std::uint64_t> total_counts;
     if (topology.rule == ConnectionRule::fixed_total_number)
@@ -184,19 +210,26 @@ ProjectionSynapseBlock build_projection(const v1::Projection& spec, std::uint32_
     for (std::int64_t c = 0; c < num_chunks; ++c) {
         Chunk& chunk = chunks[static_cast<std::size_t>(c)];
         std::vector<std::uint64_t> sources;
+        std::vector<double> source_delays_ms;
         const std::uint64_t first = static_cast<std::uint64_t>(c) * chunk_targets;
         const std::uint64_t last = std::min(num_targets, first + chunk_targets);
         for (std::uint64_t i = first; i < last; ++i) {
             const std::uint64_t target_gid = target.range.first_gid + target.slice_begin + i;
             sources.clear();
-            draw_sources(topology, target_gid, total_counts.empty() ? 0 : total_counts[i], sources);
+            source_delays_ms.clear();
+            if (voxel != nullptr)
+                draw_voxel_sources(*voxel, target.slice_begin + i, sources, source_delays_ms);
+            else
+                draw_sources(topology, target_gid, total_counts.empty() ? 0 : total_counts[i], sources);
             CounterRng value_rng(seed, RngPurpose::weight, target_gid, index);
             const auto local_target = static_cast<std::uint32_t>(target.local_offset + i);
-            for (std::uint64_t s : sources) {
-                chunk.source.push_back(static_cast<std::uint32_t>(s));
+            for (std::size_t k = 0; k < sources.size(); ++k) {
+                chunk.source.push_back(static_cast<std::uint32_t>(sources[k]));
                 chunk.target.push_back(local_target);
                 chunk.weight.push_back(weights.draw(value_rng));
-                chunk.delay.push_back(delays.draw(value_rng));
+                chunk.delay.push_back(source_delays_ms.empty()
+                        ? delays.draw(value_rng)
+                        : delays.encode(delay_to_steps(source_delays_ms[k], dt_ms)));
             }
         }
     }
@@ -262,6 +295,37 @@ Network build_network(const v1::Model& model, const std::string& source_name, co
     if (next_local > 0xFFFFFFFFull)
         throw ModelError(source_name, "populations", "more than 2^32 neurons on one process; use more ranks");
 
+    // Brain models: voxel slices of the two populations (E by count_e, I by
+    // count_i), the connectivity rows, and per-voxel in-degrees of the voxel
+    // projections onto each target population.
+    BrainArrays arrays;
+    std::vector<VoxelSlices> voxel_slices;
+    std::vector<AliasTable> row_tables;
+    std::vector<std::vector<std::uint32_t>> voxel_counts(static_cast<std::size_t>(model.projections_size()));
+    if (model.has_brain()) {
+        arrays = load_brain_arrays(model, source_name);
+        voxel_slices = {VoxelSlices::from_counts(arrays.count_e), VoxelSlices::from_counts(arrays.count_i)};
+        for (std::size_t p = 0; p < 2 && p < net.populations.size(); ++p)
+            if (voxel_slices[p].begin.back() != net.populations[p].range.size)
+                throw ModelError(source_name, field("populations", p, "size"),
+                    "is " + std::to_string(net.populations[p].range.size) + " but the brain arrays' "
+                        + (p == 0 ? "count_e" : "count_i") + " sum to "
+                        + std::to_string(voxel_slices[p].begin.back()));
+        row_tables = connectivity_row_tables(arrays);
+        for (std::size_t t = 0; t < net.populations.size(); ++t) {
+            std::vector<int> onto;
+            std::vector<double> fractions;
+            for (int i = 0; i < model.projections_size(); ++i)
+                if (is_voxel_rule(model.projections(i).rule()) && index_of.at(model.projections(i).target()) == t) {
+                    onto.push_back(i);
+                    fractions.push_back(model.projections(i).fraction());
+                }
+            const auto counts = voxel_projection_counts(arrays.indegree, fractions);
+            for (std::size_t j = 0; j < onto.size(); ++j)
+                voxel_counts[static_cast<std::size_t>(onto[j])] = counts[j];
+        }
+    }
+
     std::vector<ProjectionSynapseBlock> blocks;
     std::vector<std::uint32_t> source_population;
     std::uint32_t min_delay = 0xFFFFFFFFu, max_delay = 1;
@@ -269,12 +333,28 @@ Network build_network(const v1::Model& model, const std::string& source_name, co
         const auto& spec = model.projections(i);
         const std::size_t s = index_of.at(spec.source());
         const std::size_t t = index_of.at(spec.target());
-        blocks.push_back(build_projection(spec, static_cast<std::uint32_t>(i), net.populations[s],
-            net.populations[t], net.dt_ms, net.seed, source_name));
+        VoxelProjectionTopology voxel;
+        if (is_voxel_rule(spec.rule())) {
+            voxel.long_range = spec.rule() == "voxel_dti";
+            voxel.projection_index = static_cast<std::uint32_t>(i);
+            voxel.seed = net.seed;
+            voxel.source_first_gid = net.populations[s].range.first_gid;
+            voxel.target_first_gid = net.populations[t].range.first_gid;
+            voxel.same_population = s == t;
+            voxel.source = &voxel_slices.at(s);
+            voxel.target = &voxel_slices.at(t);
+            voxel.counts = &voxel_counts[static_cast<std::size_t>(i)];
+            voxel.arrays = &arrays;
+            voxel.row_tables = &row_tables;
+            const std::string problem = check_voxel_projection(voxel);
+            if (!problem.empty())
+                throw ModelError(source_name, field("projections", static_cast<std::size_t>(i), "rule"), problem);
+        }
+        blocks.push_back(build_projection(spec, static_cast<std::uint32_t>(i), net.populations[s], net.populations[t],
+            net.dt_ms, net.seed, source_name, is_voxel_rule(spec.rule()) ? &voxel : nullptr));
         source_population.push_back(static_cast<std::uint32_t>(s));
-        const DelayCodec delays = DelayCodec::for_distribution(spec.delay_ms(), net.dt_ms);
-        min_delay = std::min(min_delay, delays.base_steps);
-        max_delay = std::max(max_delay, delays.max_steps);
+        min_delay = std::min(min_delay, blocks.back().meta.delay_base_steps);
+        max_delay = std::max(max_delay, blocks.back().max_delay_steps);
     }
     // Without projections nothing constrains the interval; 1 ms keeps the
     // host-side bookkeeping infrequent.

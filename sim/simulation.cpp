@@ -194,7 +194,8 @@ void Simulation::deliver(const EntryView& entries, std::uint64_t num_spikes, std
                 const std::uint64_t end = row_ptr(row + 1);
                 const std::uint64_t base_slot = step + proj.delay_base_steps;
                 Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end), [&](const std::uint64_t s) {
-                    const std::uint64_t slot = (base_slot + delay_codes(s)) % slots;
+                    const std::uint64_t slot
+                        = (base_slot + static_cast<std::uint64_t>(delay_codes(s)) * proj.delay_steps_per_code) % slots;
                     const std::int64_t weight = proj.weight_base_fx
                         + proj.weight_step_fx * static_cast<std::int64_t>(weight_codes(s));
                     accumulate_input<ExecutionSpace>(&ring(slot, targets(s), proj.channel), weight);

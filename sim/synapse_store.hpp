@@ -19,12 +19,14 @@ struct ProjectionSynapses {
     std::int64_t weight_base_fx = 0;    // fixed-point weight of code 0
     std::int64_t weight_step_fx = 0;    // fixed-point weight per code unit
     std::uint32_t delay_base_steps = 1; // delay of code 0
+    std::uint32_t delay_steps_per_code = 1;
     std::uint32_t channel = 0;          // 0 excitatory, 1 inhibitory
 };
 
 /// One projection's synapses in CSR form, as the builder produces them.
 struct ProjectionSynapseBlock {
     ProjectionSynapses meta;
+    std::uint32_t max_delay_steps = 1;  // largest delay any synapse can have
     std::vector<std::uint64_t> row_ptr; // source_size + 1 entries, from 0
     std::vector<std::uint32_t> targets;
     std::vector<std::uint16_t> weight_codes;

@@ -138,10 +138,19 @@ std::uint8_t DelayCodec::draw(CounterRng& rng) const
     return table_.empty() ? 0 : static_cast<std::uint8_t>(table_.sample(rng.next_u32()));
 }
 
+DelayCodec DelayCodec::for_step_range(std::uint32_t min_steps, std::uint32_t max_steps)
+{
+    DelayCodec codec;
+    codec.base_steps = std::max<std::uint32_t>(1, min_steps);
+    codec.max_steps = std::max(codec.base_steps, max_steps);
+    codec.steps_per_code = std::max<std::uint32_t>(1, (codec.max_steps - codec.base_steps + 254) / 255);
+    return codec;
+}
+
 std::uint8_t DelayCodec::encode(std::uint32_t steps) const
 {
     const std::uint32_t clamped = std::clamp(steps, base_steps, max_steps);
-    return static_cast<std::uint8_t>(clamped - base_steps);
+    return static_cast<std::uint8_t>((clamped - base_steps + steps_per_code / 2) / steps_per_code);
 }
 
 } // namespace dtb::sim

@@ -39,13 +39,18 @@ private:
 };
 
 struct DelayCodec {
-    std::uint32_t base_steps = 1; // delay of code 0
-    std::uint32_t max_steps = 1;  // largest representable delay
+    std::uint32_t base_steps = 1;     // delay of code 0
+    std::uint32_t max_steps = 1;      // largest representable delay
+    std::uint32_t steps_per_code = 1; // > 1 only for from_step_range spans over 255 steps
 
     /// Range of whole steps of the distribution (uniform: its bounds; normal:
     /// mean +- 6 sd, at least one step). Throws std::invalid_argument when the
     /// range spans more than 255 steps (the store keeps 8 bits per delay).
     static DelayCodec for_distribution(const v1::Distribution& delay_ms, double dt_ms);
+    /// Delays given per synapse (brain connectivity) in [min, max] steps:
+    /// exact when the span fits 256 codes, else rounded to the nearest
+    /// multiple of steps_per_code = ceil(span / 255) above min.
+    static DelayCodec for_step_range(std::uint32_t min_steps, std::uint32_t max_steps);
     std::uint8_t encode(std::uint32_t steps) const;
     /// A code drawn from the delay distribution (constant: always 0).
     std::uint8_t draw(CounterRng& rng) const;

@@ -11,8 +11,8 @@ int partition_command(const PartitionOptions& options)
 {
     try {
         const auto model = sim::load_model_file(options.model_path);
-        const auto plan = comm::plan_partition(model, options.ranks, options.rate_hz);
-        std::printf("partition of %s over %d ranks (contiguous gid ranges, balanced on update + synaptic work)\n",
+        const auto plan = comm::plan_partition(model, options.ranks, options.rate_hz, options.model_path);
+        std::printf("partition of %s over %d ranks (balanced on neuron updates + expected synaptic events)\n",
             options.model_path.c_str(), options.ranks);
         std::fputs(plan.table().c_str(), stdout);
         return 0;

@@ -155,13 +155,13 @@ int simulate(const RunOptions& options, comm::Communicator& comm, const sim::v1:
     const std::uint64_t steps = to_steps(sim_spec.t_stop_ms(), dt);
 
     const auto build_start = std::chrono::steady_clock::now();
-    const comm::PartitionPlan plan = comm::plan_partition(model, comm.size());
+    const comm::PartitionPlan plan = comm::plan_partition(model, comm.size(), 5.0, options.model_path);
     const auto ranges = sim::population_ranges(model);
     if (root)
         std::fprintf(stderr, "dtb: building %s on %d rank%s\n", options.model_path.c_str(), comm.size(),
             comm.size() > 1 ? "s" : "");
     sim::Network network = sim::build_network(model, options.model_path,
-        comm.size() > 1 ? plan.slices_for(comm.rank(), ranges) : sim::NeuronSlices{});
+        comm.size() > 1 ? plan.slices_for(comm.rank()) : sim::NeuronSlices{});
     std::unique_ptr<comm::SpikeExchange> exchange;
     if (comm.size() > 1)
         exchange = std::make_unique<comm::SpikeExchange>(MPI_COMM_WORLD, plan,

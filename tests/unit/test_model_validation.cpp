@@ -444,7 +444,7 @@ TEST(ModelValidation, ProjectionReferencesAndRules)
     expect_invalid([](v1::Model& m) { m.mutable_projections(2)->set_target(""); }, "projections[2].target",
         "is required");
     expect_invalid([](v1::Model& m) { m.mutable_projections(0)->set_rule("all_to_all"); }, "projections[0].rule",
-        "must be one of fixed_indegree, fixed_total_number, pairwise_bernoulli, got 'all_to_all'");
+        "must be one of fixed_indegree, fixed_total_number, pairwise_bernoulli, voxel_local, voxel_dti, got 'all_to_all'");
     expect_invalid([](v1::Model& m) { m.mutable_projections(0)->set_indegree(0); }, "projections[0].indegree",
         "must be in [1, 100]");
     expect_invalid([](v1::Model& m) { m.mutable_projections(0)->set_indegree(101); }, "projections[0].indegree",
@@ -579,3 +579,39 @@ TEST(ModelValidation, Inputs)
 }
 
 } // namespace
+
+namespace dtb::sim {
+namespace {
+
+TEST(ModelValidationBrain, VoxelRulesNeedBrainArraysAndAFraction)
+{
+    const std::string base = R"(
+populations: [{name: E, size: 8, lif_dtb: {}}, {name: I, size: 2, lif_dtb: {}}]
+projections:
+  - {source: E, target: E, rule: voxel_local, weight: 1, delay_ms: 1, receptor: excitatory)";
+    auto check = [](const std::string& yaml, const std::string& path, const std::string& fragment) {
+        v1::Model model = parse_model_text(yaml, "m.yaml");
+        apply_model_defaults(model, "m.yaml");
+        try {
+            validate_model(model, "m.yaml");
+            FAIL() << "expected an error at " << path;
+        } catch (const ModelError& e) {
+            EXPECT_EQ(e.field_path(), path);
+            EXPECT_NE(e.message().find(fragment), std::string::npos) << e.message();
+        }
+    };
+    check(base + ", fraction: 0.5}", "projections[0].rule", "needs a brain model");
+    check("brain: {arrays: b.h5}\n" + base + "}", "projections[0].fraction", "must be in (0, 1]");
+    check("brain: {arrays: b.h5}\n" + base + ", fraction: 1.5}", "projections[0].fraction", "must be in (0, 1]");
+    check(R"(
+populations: [{name: E, size: 8, iaf_psc_exp: {}}]
+projections: [{source: E, target: E, rule: fixed_indegree, indegree: 2, fraction: 0.5, weight: 1, delay_ms: 1}])",
+        "projections[0].fraction", "used only by rules voxel_local and voxel_dti");
+    check(R"(
+brain: {arrays: b.h5}
+populations: [{name: E, size: 8, lif_dtb: {}}])",
+        "populations", "exactly two populations");
+}
+
+} // namespace
+} // namespace dtb::sim
