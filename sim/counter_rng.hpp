@@ -120,6 +120,11 @@ public:
     /// Poisson-distributed count with the given mean (>= 0).
     KOKKOS_INLINE_FUNCTION std::uint64_t poisson(double mean);
 
+    /// The same draw (same random numbers, same result) as poisson(mean),
+    /// with e^{-mean} precomputed by the caller: for a fixed mean drawn
+    /// every step (Poisson input), this saves the exponential.
+    KOKKOS_INLINE_FUNCTION std::uint64_t poisson(double mean, double exp_minus_mean);
+
     /// Binomial(n, p) count.
     KOKKOS_INLINE_FUNCTION std::uint64_t binomial(std::uint64_t n, double p);
 

@@ -64,22 +64,16 @@ KOKKOS_INLINE_FUNCTION double poisson_log_pmf(double k, double mean, double d)
 
 } // namespace counter_rng_detail
 
-KOKKOS_INLINE_FUNCTION std::uint64_t CounterRng::poisson(double mean)
+KOKKOS_INLINE_FUNCTION std::uint64_t CounterRng::poisson(double mean, double exp_minus_mean)
 {
-    using counter_rng_detail::abs_value;
-    // mean == 0 (and NaN or negative, outside the contract) consume nothing.
     if (!(mean > 0.0))
         return 0;
-    // Beyond 2^63 the count does not fit; saturate (and never loop on inf).
-    if (!(mean < 9223372036854775808.0))
-        return ~std::uint64_t(0);
-
     if (mean < 10.0) {
         // Inversion by sequential search from 0: at most ~mean + 1 steps on
         // average. If rounding leaves u above the summed pmf, the pmf
         // underflows to 0 after a few hundred terms; restarting with a fresh
         // u then samples the (exact) conditional distribution.
-        const double p0 = math::exp(-mean);
+        const double p0 = exp_minus_mean;
         for (;;) {
             double u = uniform();
             double p = p0;
@@ -93,6 +87,21 @@ KOKKOS_INLINE_FUNCTION std::uint64_t CounterRng::poisson(double mean)
                 return k;
         }
     }
+    return poisson(mean);
+}
+
+KOKKOS_INLINE_FUNCTION std::uint64_t CounterRng::poisson(double mean)
+{
+    using counter_rng_detail::abs_value;
+    // mean == 0 (and NaN or negative, outside the contract) consume nothing.
+    if (!(mean > 0.0))
+        return 0;
+    // Beyond 2^63 the count does not fit; saturate (and never loop on inf).
+    if (!(mean < 9223372036854775808.0))
+        return ~std::uint64_t(0);
+
+    if (mean < 10.0)
+        return poisson(mean, math::exp(-mean));
 
     // PTRS (Hörmann 1993), constants as in the paper. The candidate is
     // split as k = floor(mean) + j with j computed from frac(mean) only, so

@@ -21,6 +21,7 @@ enum class NeuronModel { iaf_psc_exp, lif_dtb };
 /// `count` Poisson generators at a rate: arrivals per step ~ Poisson(mean_per_step).
 struct PoissonDrive {
     double mean_per_step = 0;
+    double exp_minus_mean = 1; // e^{-mean_per_step}, precomputed for the sampler
     double weight = 0;
     std::uint32_t channel = 0; // 0 excitatory, 1 inhibitory
 };

@@ -71,6 +71,7 @@ PopulationDrive build_drive(const v1::Model& model, std::size_t population_index
                         + std::to_string(max_poisson_drives_per_population) + " poisson inputs");
             auto& poisson = drive.poisson[drive.num_poisson++];
             poisson.mean_per_step = input.rate_hz() * static_cast<double>(input.count()) * dt_ms * 1e-3;
+            poisson.exp_minus_mean = std::exp(-poisson.mean_per_step);
             poisson.weight = input.weight();
             poisson.channel = channel_of(input.receptor());
         } else if (input.kind() == "dc") {

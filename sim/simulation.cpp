@@ -59,7 +59,8 @@ KOKKOS_INLINE_FUNCTION DriveInput apply_drive(const PopulationDrive& drive, std:
     if (drive.num_poisson > 0) {
         CounterRng rng(seed, RngPurpose::poisson_input, gid, step);
         for (int j = 0; j < drive.num_poisson; ++j) {
-            const double arrivals = static_cast<double>(rng.poisson(drive.poisson[j].mean_per_step));
+            const double arrivals
+                = static_cast<double>(rng.poisson(drive.poisson[j].mean_per_step, drive.poisson[j].exp_minus_mean));
             if (drive.poisson[j].channel == 0)
                 input.ex += arrivals * drive.poisson[j].weight;
             else
@@ -192,10 +193,12 @@ void Simulation::deliver(const EntryView& entries, std::uint64_t num_spikes, std
                 const std::uint64_t row = proj.row_begin + (gid - proj.source_first_gid);
                 const std::uint64_t begin = row_ptr(row);
                 const std::uint64_t end = row_ptr(row + 1);
-                const std::uint64_t base_slot = step + proj.delay_base_steps;
+                // base_slot < slots and every delay offset < slots, so one
+                // conditional subtraction replaces a division per synapse.
+                const std::uint64_t base_slot = (step + proj.delay_base_steps) % slots;
                 Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end), [&](const std::uint64_t s) {
-                    const std::uint64_t slot
-                        = (base_slot + static_cast<std::uint64_t>(delay_codes(s)) * proj.delay_steps_per_code) % slots;
+                    std::uint64_t slot = base_slot + static_cast<std::uint64_t>(delay_codes(s)) * proj.delay_steps_per_code;
+                    slot = slot >= slots ? slot - slots : slot;
                     const std::int64_t weight = proj.weight_base_fx
                         + proj.weight_step_fx * static_cast<std::int64_t>(weight_codes(s));
                     accumulate_input<ExecutionSpace>(&ring(slot, targets(s), proj.channel), weight);

@@ -144,6 +144,9 @@ DelayCodec DelayCodec::for_step_range(std::uint32_t min_steps, std::uint32_t max
     codec.base_steps = std::max<std::uint32_t>(1, min_steps);
     codec.max_steps = std::max(codec.base_steps, max_steps);
     codec.steps_per_code = std::max<std::uint32_t>(1, (codec.max_steps - codec.base_steps + 254) / 255);
+    // The largest delay a rounded code can stand for (the ring must hold it).
+    const std::uint32_t codes = (codec.max_steps - codec.base_steps + codec.steps_per_code - 1) / codec.steps_per_code;
+    codec.max_steps = codec.base_steps + codes * codec.steps_per_code;
     return codec;
 }
 
