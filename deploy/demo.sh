@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs missing dependencies, builds, runs the Potjans-Diesmann cortical
-# microcircuit at 10 % scale for 1 s of biological time and prints the run
-# summary. Output goes to runs/demo/ (spikes.h5, rates.h5, summary.json) and
-# the report (figures, report.html) to runs/demo/report/.
+# The demo: installs missing dependencies, builds, then runs the main job the
+# way a user of the service does — a local dtb-server on its embedded
+# defaults (SQLite job store and results under runs/demo/server), the
+# balanced E/I example submitted with dtbctl, watched to completion, its
+# results fetched to runs/demo/results and summarised, the report drawn —
+# and stops the server.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -10,18 +12,28 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ./deploy/build.sh
 
 build_dir=${DTB_BUILD_DIR:-build}
-out_dir=runs/demo
-# The summary is printed below; dtb's own copy on stdout is not needed.
-"${build_dir}/bin/dtb" run examples/microcircuit.yaml --scale 0.1 --t-stop 1000 --out "${out_dir}" >/dev/null
-"${build_dir}/bin/dtb" report "${out_dir}" --out "${out_dir}/report"
+demo_dir=runs/demo
+rm -rf "${demo_dir}"
+mkdir -p "${demo_dir}"
 
+"${build_dir}/bin/dtb-server" --data-dir "${demo_dir}/server" --listen 127.0.0.1:0 \
+    --port-file "${demo_dir}/port" 2>"${demo_dir}/server.log" &
+server_pid=$!
+trap 'kill -TERM "${server_pid}" 2>/dev/null; wait "${server_pid}" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do [[ -s "${demo_dir}/port" ]] && break; sleep 0.1; done
+export DTB_SERVER="127.0.0.1:$(cat "${demo_dir}/port")"
+"${build_dir}/bin/dtbctl" health --wait 10s
+
+job=$("${build_dir}/bin/dtbctl" submit examples/brunel.yaml)
+echo "demo: submitted examples/brunel.yaml as job ${job} to ${DTB_SERVER}"
+"${build_dir}/bin/dtbctl" watch "${job}"
+"${build_dir}/bin/dtbctl" fetch "${job}" --out "${demo_dir}/results"
 echo
-echo "demo: ${out_dir}/summary.json"
-python3 -m json.tool "${out_dir}/summary.json"
+echo "demo: summary of job ${job}"
+python3 -m json.tool "${demo_dir}/results/summary.json"
+"${build_dir}/bin/dtb" report "${demo_dir}/results" --out "${demo_dir}/report"
 echo
-echo "demo: at scale 0.1 each neuron has 10 % of the full model's recurrent inputs but"
-echo "the same external drive, so rates are higher than the full-scale model's"
-echo "(0.9-8.6 Hz). Full scale (77,169 neurons, 3.0e8 synapses, ~3 GB):"
-echo "  ${build_dir}/bin/dtb run examples/microcircuit.yaml --out runs/microcircuit"
-echo
-echo "demo: figures and summary table: ${out_dir}/report/report.html"
+echo "demo: figures and summary table: ${demo_dir}/report/report.html"
+echo "demo: server log: ${demo_dir}/server.log"
+echo "demo: more: ${build_dir}/bin/dtb run examples/microcircuit.yaml --scale 0.1 --out runs/microcircuit"
+echo "      (the Potjans-Diesmann microcircuit; full scale without --scale: 77,169 neurons, 3.0e8 synapses)"

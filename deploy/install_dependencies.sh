@@ -13,6 +13,7 @@ packages=(
     libprotobuf-dev protobuf-compiler
     libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
     libgtest-dev libgmock-dev libbenchmark-dev
+    libgrpc++-dev protobuf-compiler-grpc libsqlite3-dev
     python3 python3-h5py python3-numpy python3-matplotlib
 )
 

@@ -1,0 +1,201 @@
+#include "service/server/local_runner.hpp"
+
+#include <cmath>
+#include <csignal>
+#include <sstream>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace dtb::service {
+
+namespace {
+
+// Processes left after the leader ended get this long after SIGKILL to go.
+constexpr std::chrono::seconds leftover_exit_wait{5};
+
+int ranks_of(const v1::Job& job) { return std::max<int>(1, static_cast<int>(job.spec().resources().ranks())); }
+
+std::string number_text(double value)
+{
+    std::ostringstream text;
+    text.precision(17);
+    text << value;
+    return text.str();
+}
+
+LaunchCommand simulation_command(
+    const v1::Job& job, const std::string& job_directory, const LocalRunnerOptions& options)
+{
+    LaunchCommand command;
+    const int ranks = ranks_of(job);
+    if (ranks > 1)
+        command.argv = {options.mpirun_executable, "-np", std::to_string(ranks), "--oversubscribe"};
+    command.argv.insert(command.argv.end(),
+        {options.dtb_executable, "run", LocalRunner::model_path(job_directory), "--out", job_directory});
+    const double warmup_ms = job.spec().simulation().warmup_ms();
+    if (warmup_ms > 0)
+        command.argv.insert(command.argv.end(), {"--warmup-ms", number_text(warmup_ms)});
+    for (char** variable = environ; *variable != nullptr; ++variable)
+        command.environment.emplace_back(*variable);
+    if (ranks > 1 && ::geteuid() == 0) {
+        command.environment.emplace_back("OMPI_ALLOW_RUN_AS_ROOT=1");
+        command.environment.emplace_back("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1");
+    }
+    command.working_directory = job_directory;
+    command.log_path = LocalRunner::log_path(job_directory);
+    return command;
+}
+
+} // namespace
+
+LocalRunner::LocalRunner(LocalRunnerOptions options)
+    : options_(std::move(options))
+{
+}
+
+std::string LocalRunner::model_path(const std::string& job_directory) { return job_directory + "/model.yaml"; }
+
+std::string LocalRunner::log_path(const std::string& job_directory) { return job_directory + "/dtb.log"; }
+
+ProcessIdentity LocalRunner::start(
+    const v1::Job& job, const std::string& job_directory, std::chrono::system_clock::time_point deadline)
+{
+    if (!job.spec().has_simulation())
+        throw std::runtime_error("the local runner runs simulation jobs only");
+    JobProcess process = JobProcess::launch(simulation_command(job, job_directory, options_));
+    const ProcessIdentity identity = process.identity();
+    jobs_[job.id()] = std::make_unique<RunningJob>(job.id(), ranks_of(job), process, log_path(job_directory), deadline);
+    return identity;
+}
+
+bool LocalRunner::adopt(const v1::Job& job, const ProcessIdentity& identity, const std::string& job_directory,
+    std::chrono::system_clock::time_point deadline)
+{
+    // The job directory is in the command line of every job process.
+    auto process = JobProcess::adopt(identity, job_directory);
+    if (!process)
+        return false;
+    jobs_[job.id()] = std::make_unique<RunningJob>(job.id(), ranks_of(job), *process, log_path(job_directory), deadline);
+    return true;
+}
+
+void LocalRunner::cancel(const std::string& job_id)
+{
+    const auto it = jobs_.find(job_id);
+    if (it == jobs_.end() || it->second->cancelled)
+        return;
+    it->second->cancelled = true;
+    terminate(*it->second);
+}
+
+void LocalRunner::terminate(RunningJob& job)
+{
+    if (job.terminate_sent_at)
+        return;
+    job.terminate_sent_at = Clock::now();
+    job.process.signal_all(SIGTERM);
+}
+
+int LocalRunner::ranks_in_use() const
+{
+    int ranks = 0;
+    for (const auto& [id, job] : jobs_)
+        ranks += job->ranks;
+    return ranks;
+}
+
+void LocalRunner::read_log(RunningJob& job, bool flush, std::vector<RunnerEvent>& events)
+{
+    std::optional<JobLogLine> last_progress;
+    for (const auto& line : job.log.read_new_lines(flush)) {
+        JobLogLine parsed = parse_job_log_line(line);
+        switch (parsed.kind) {
+        case JobLogLine::Kind::NetworkBuilt: {
+            RunnerEvent event;
+            event.kind = RunnerEvent::Kind::NetworkBuilt;
+            event.job_id = job.job_id;
+            events.push_back(std::move(event));
+            break;
+        }
+        case JobLogLine::Kind::Progress:
+            last_progress = std::move(parsed);
+            break;
+        case JobLogLine::Kind::Error:
+            job.last_error = parsed.message;
+            break;
+        case JobLogLine::Kind::Other:
+            break;
+        }
+    }
+    // Only the newest progress of a poll matters.
+    if (last_progress) {
+        RunnerEvent event;
+        event.kind = RunnerEvent::Kind::Progress;
+        event.job_id = job.job_id;
+        event.progress = std::move(*last_progress);
+        events.push_back(std::move(event));
+    }
+}
+
+RunnerEvent LocalRunner::finished_event(RunningJob& job)
+{
+    RunnerEvent event;
+    event.kind = RunnerEvent::Kind::Finished;
+    event.job_id = job.job_id;
+    event.exit = job.leader_exit.value_or(ProcessExit{});
+    event.cancelled = job.cancelled;
+    event.timed_out = job.timed_out;
+    event.left_processes = job.left_processes;
+    if (!job.last_error.empty())
+        event.error_message = job.last_error;
+    else if (!job.log.recent_lines().empty())
+        event.error_message = job.log.recent_lines().back();
+    return event;
+}
+
+std::vector<RunnerEvent> LocalRunner::poll()
+{
+    std::vector<RunnerEvent> events;
+    const auto now = Clock::now();
+    const auto wall_now = std::chrono::system_clock::now();
+    for (auto it = jobs_.begin(); it != jobs_.end();) {
+        RunningJob& job = *it->second;
+        if (!job.leader_exit) {
+            if (auto exit = job.process.poll_leader_exit()) {
+                job.leader_exit = exit;
+                job.leader_exit_at = now;
+            }
+        }
+        read_log(job, job.leader_exit.has_value(), events);
+
+        if (!job.leader_exit) {
+            if (!job.terminate_sent_at && wall_now >= job.deadline) {
+                job.timed_out = true;
+                terminate(job);
+            }
+            if (job.terminate_sent_at && !job.kill_sent && now - *job.terminate_sent_at >= options_.kill_grace) {
+                job.kill_sent = true;
+                job.process.signal_all(SIGKILL);
+            }
+            ++it;
+            continue;
+        }
+        // The leader has ended; the job ends when its whole session has.
+        if (job.process.any_alive()) {
+            if (!job.left_processes) {
+                job.left_processes = true;
+                job.process.signal_all(SIGKILL);
+            }
+            if (now - *job.leader_exit_at < leftover_exit_wait) {
+                ++it;
+                continue;
+            }
+        }
+        events.push_back(finished_event(job));
+        it = jobs_.erase(it);
+    }
+    return events;
+}
+
+} // namespace dtb::service

@@ -1,0 +1,106 @@
+#pragma once
+// Runs jobs as local processes: `dtb run` directly for one rank, `mpirun -np
+// N --oversubscribe dtb run` for more. Each job is its own session; its log
+// file is followed for progress; the time limit and cancel end every process
+// of the session (SIGTERM, then SIGKILL after a grace period), and a job
+// counts as ended only once no process of its session is left.
+// Not thread-safe: the JobScheduler's thread is its only user.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dtb/v1/job.pb.h"
+#include "service/server/job_log_line.hpp"
+#include "service/server/job_process.hpp"
+#include "service/server/log_file_tail.hpp"
+
+namespace dtb::service {
+
+struct LocalRunnerOptions {
+    std::string dtb_executable = "dtb";
+    std::string mpirun_executable = "mpirun";
+    std::chrono::milliseconds kill_grace{10000};  // SIGTERM -> SIGKILL
+};
+
+/// Something a running job did.
+struct RunnerEvent {
+    enum class Kind { NetworkBuilt, Progress, Finished };
+    Kind kind = Kind::Progress;
+    std::string job_id;
+    JobLogLine progress;             // Progress
+    // Finished:
+    ProcessExit exit;
+    bool cancelled = false;          // ended after a cancel
+    bool timed_out = false;          // ended after its time limit
+    std::string error_message;       // the last "dtb: error:" line, else the last log line
+    bool left_processes = false;     // processes outlived the leader and were killed
+};
+
+class LocalRunner {
+public:
+    explicit LocalRunner(LocalRunnerOptions options);
+
+    /// The job's files in `job_directory`: model.yaml (written by the
+    /// caller), dtb.log, and the outputs of `dtb run`.
+    static std::string model_path(const std::string& job_directory);
+    static std::string log_path(const std::string& job_directory);
+
+    /// Launches `job` (a simulation) in `job_directory`; throws
+    /// std::runtime_error if it cannot be started.
+    ProcessIdentity start(const v1::Job& job, const std::string& job_directory,
+        std::chrono::system_clock::time_point deadline);
+
+    /// Follows a job process that outlived a previous server. False if the
+    /// process is gone (or the pid now belongs to another program).
+    bool adopt(const v1::Job& job, const ProcessIdentity& process, const std::string& job_directory,
+        std::chrono::system_clock::time_point deadline);
+
+    /// Ends the job's processes: SIGTERM now, SIGKILL after the grace.
+    void cancel(const std::string& job_id);
+
+    /// Checks every job: new log lines, exits, time limits, escalation.
+    std::vector<RunnerEvent> poll();
+
+    int ranks_in_use() const;
+    bool is_running(const std::string& job_id) const { return jobs_.count(job_id) != 0; }
+    std::size_t size() const { return jobs_.size(); }
+
+private:
+    using Clock = std::chrono::steady_clock;
+    struct RunningJob {
+        RunningJob(std::string id, int job_ranks, JobProcess job_process, const std::string& log_file,
+            std::chrono::system_clock::time_point job_deadline)
+            : job_id(std::move(id))
+            , ranks(job_ranks)
+            , process(std::move(job_process))
+            , log(log_file)
+            , deadline(job_deadline)
+        {
+        }
+        std::string job_id;
+        int ranks = 1;
+        JobProcess process;
+        LogFileTail log;
+        std::chrono::system_clock::time_point deadline;
+        bool cancelled = false;
+        bool timed_out = false;
+        std::optional<Clock::time_point> terminate_sent_at;
+        bool kill_sent = false;
+        std::optional<ProcessExit> leader_exit;
+        std::optional<Clock::time_point> leader_exit_at;
+        bool left_processes = false;
+        std::string last_error;
+    };
+
+    void terminate(RunningJob& job);
+    void read_log(RunningJob& job, bool flush, std::vector<RunnerEvent>& events);
+    RunnerEvent finished_event(RunningJob& job);
+
+    LocalRunnerOptions options_;
+    std::map<std::string, std::unique_ptr<RunningJob>> jobs_;
+};
+
+} // namespace dtb::service

@@ -1,0 +1,299 @@
+// dtb-server: the dtb.v1.SimulationService gRPC server (docs/service.md).
+//   dtb-server --data-dir DIR [--listen 127.0.0.1:50051] [--tokens FILE]
+// Jobs, their states and results live under DIR (SQLite job store, one
+// directory per job) and survive restarts. SIGTERM/SIGINT: stop accepting
+// calls, end watches, leave running jobs running and recorded.
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/file.h>
+#include <thread>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
+
+#include "service/common/duration_text.hpp"
+#include "service/server/job_event_log.hpp"
+#include "service/server/job_scheduler.hpp"
+#include "service/server/job_store.hpp"
+#include "service/server/local_runner.hpp"
+#include "service/server/server_log.hpp"
+#include "service/server/simulation_service_handler.hpp"
+#include "service/server/token_authenticator.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace dtb::service;
+
+struct ServerOptions {
+    std::string data_directory;
+    std::string listen_address = "127.0.0.1:50051";
+    std::string tokens_file;
+    std::string tls_certificate_file;
+    std::string tls_key_file;
+    std::string dtb_executable;
+    std::string mpirun_executable = "mpirun";
+    std::string port_file;
+    int max_ranks = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::int64_t max_queued_jobs = 1000;
+    std::int64_t max_active_jobs_per_user = 100;
+    int max_request_bytes = 16 << 20;
+    int max_threads = 1024;
+    std::string default_time_limit = "24h";
+    std::string max_time_limit = "7d";
+    std::string kill_grace = "10s";
+};
+
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+std::string read_file(const std::string& path, const std::string& what)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw UsageError("cannot read " + what + " " + path + ": " + std::strerror(errno));
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+double duration_option(const std::string& text, const std::string& option)
+{
+    const auto seconds = parse_duration_seconds(text);
+    if (!seconds)
+        throw UsageError(option + ": '" + text + "' is not a duration (e.g. 90s, 15m, 2h, 1d)");
+    return *seconds;
+}
+
+bool is_loopback_address(const std::string& address)
+{
+    return address.rfind("127.", 0) == 0 || address.rfind("localhost:", 0) == 0 || address.rfind("[::1]:", 0) == 0
+        || address.rfind("unix:", 0) == 0;
+}
+
+// The `dtb` installed next to this server (build/bin), else the one in PATH.
+std::string default_dtb_executable()
+{
+    std::error_code error;
+    const fs::path self = fs::read_symlink("/proc/self/exe", error);
+    if (!error) {
+        const fs::path sibling = self.parent_path() / "dtb";
+        if (::access(sibling.c_str(), X_OK) == 0)
+            return sibling.string();
+    }
+    return "dtb";
+}
+
+// One server per data directory: a second one would run every job twice.
+int lock_data_directory(const std::string& data_directory)
+{
+    const std::string path = data_directory + "/server.lock";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        throw UsageError("cannot open " + path + ": " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+        throw UsageError("another dtb-server is using the data directory " + data_directory);
+    return fd;
+}
+
+void write_port_file(const std::string& path, int port)
+{
+    const std::string temporary = path + ".partial";
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        out << port << "\n";
+        if (!out)
+            throw std::runtime_error("cannot write port file " + temporary);
+    }
+    fs::rename(temporary, path);
+}
+
+int serve(const ServerOptions& options)
+{
+    if (options.max_ranks < 1)
+        throw UsageError("--max-ranks must be at least 1");
+    const double default_limit_s = duration_option(options.default_time_limit, "--default-time-limit");
+    const double max_limit_s = duration_option(options.max_time_limit, "--max-time-limit");
+    const double kill_grace_s = duration_option(options.kill_grace, "--kill-grace");
+    if (default_limit_s < 1 || default_limit_s > max_limit_s)
+        throw UsageError("--default-time-limit must be at least 1 s and at most --max-time-limit");
+
+    if (!options.dtb_executable.empty() && options.dtb_executable.find('/') != std::string::npos
+        && ::access(options.dtb_executable.c_str(), X_OK) != 0)
+        throw UsageError("--dtb: " + options.dtb_executable + " is not an executable file");
+
+    std::optional<TokenAuthenticator> authenticator;
+    if (!options.tokens_file.empty()) {
+        std::error_code error;
+        const auto permissions = fs::status(options.tokens_file, error).permissions();
+        if (!error && (permissions & (fs::perms::group_all | fs::perms::others_all)) != fs::perms::none)
+            log_line("warning: tokens file " + options.tokens_file
+                + " is readable by other users; chmod 600 it");
+        try {
+            authenticator = TokenAuthenticator::from_file(options.tokens_file);
+        } catch (const std::runtime_error& e) {
+            throw UsageError(e.what());
+        }
+    } else if (!is_loopback_address(options.listen_address)) {
+        throw UsageError("--tokens is required when listening on a non-loopback address ("
+            + options.listen_address + ")");
+    }
+
+    const std::string data_directory = fs::absolute(options.data_directory).lexically_normal().string();
+    const std::string jobs_directory = data_directory + "/jobs";
+    fs::create_directories(jobs_directory);
+    fs::permissions(data_directory, fs::perms::owner_all, fs::perm_options::replace);
+    const int lock_fd = lock_data_directory(data_directory);
+
+    JobStore store(data_directory + "/jobs.sqlite");
+    JobEventLog events;
+    store.set_change_listener([&events](const dtb::v1::Job& before, const dtb::v1::Job& after) {
+        events.record(before, after);
+    });
+
+    LocalRunnerOptions runner_options;
+    runner_options.dtb_executable = options.dtb_executable.empty() ? default_dtb_executable() : options.dtb_executable;
+    runner_options.mpirun_executable = options.mpirun_executable;
+    runner_options.kill_grace = std::chrono::milliseconds(static_cast<std::int64_t>(kill_grace_s * 1000));
+    LocalRunner runner(runner_options);
+    JobScheduler scheduler(store, runner, JobSchedulerOptions{jobs_directory, options.max_ranks});
+    scheduler.recover();
+
+    ServiceLimits limits;
+    limits.submission.max_queued_jobs = options.max_queued_jobs;
+    limits.submission.max_active_jobs_per_user = options.max_active_jobs_per_user;
+    limits.spec.max_ranks = options.max_ranks;
+    limits.spec.max_time_limit = std::chrono::seconds(static_cast<std::int64_t>(max_limit_s));
+    limits.default_time_limit = std::chrono::seconds(static_cast<std::int64_t>(default_limit_s));
+    SimulationServiceHandler handler(store, events, scheduler, authenticator, limits);
+
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    std::shared_ptr<grpc::ServerCredentials> credentials;
+    if (!options.tls_certificate_file.empty() || !options.tls_key_file.empty()) {
+        if (options.tls_certificate_file.empty() || options.tls_key_file.empty())
+            throw UsageError("--tls-cert and --tls-key go together");
+        grpc::SslServerCredentialsOptions ssl;
+        ssl.pem_key_cert_pairs.push_back({read_file(options.tls_key_file, "TLS key"),
+            read_file(options.tls_certificate_file, "TLS certificate")});
+        credentials = grpc::SslServerCredentials(ssl);
+    } else {
+        credentials = grpc::InsecureServerCredentials();
+    }
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort(options.listen_address, credentials, &port);
+    builder.RegisterService(&handler);
+    builder.SetMaxReceiveMessageSize(options.max_request_bytes);
+    grpc::ResourceQuota quota("dtb-server");
+    quota.SetMaxThreads(options.max_threads);
+    builder.SetResourceQuota(quota);
+    std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+    if (!server || port == 0) {
+        log_line("cannot listen on " + options.listen_address);
+        return 1;
+    }
+    if (!options.port_file.empty())
+        write_port_file(options.port_file, port);
+    log_line("listening on " + options.listen_address + " (port " + std::to_string(port) + ", "
+        + (options.tls_certificate_file.empty() ? "plaintext" : "TLS") + ", "
+        + (authenticator ? std::to_string(authenticator->size()) + " users" : std::string("single user, no tokens"))
+        + "), data in " + data_directory + ", runs " + runner_options.dtb_executable + ", --max-ranks "
+        + std::to_string(options.max_ranks));
+    scheduler.start();
+
+    // SIGTERM/SIGINT are blocked in every thread (main() did so before any
+    // thread started) and taken here.
+    std::thread signal_waiter([&]() {
+        sigset_t signals;
+        sigemptyset(&signals);
+        sigaddset(&signals, SIGTERM);
+        sigaddset(&signals, SIGINT);
+        int signal = 0;
+        sigwait(&signals, &signal);
+        log_line(std::string("received ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT")
+            + "; shutting down (running jobs keep running and are followed again after a restart)");
+        server->GetHealthCheckService()->Shutdown();
+        events.close();
+        server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    });
+    server->Wait();
+    signal_waiter.join();
+    scheduler.stop();
+    log_line("stopped");
+    ::close(lock_fd);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    // Before any thread exists, so every thread inherits the mask and only
+    // the signal-waiting thread takes these signals.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    ServerOptions options;
+    CLI::App app{"dtb-server: run dtb simulation jobs for clients over gRPC (docs/service.md)"};
+    app.add_option("--data-dir", options.data_directory, "Job database and job directories (created if missing)")
+        ->required();
+    app.add_option("--listen", options.listen_address, "Address to listen on (HOST:PORT; port 0 picks a free one)")
+        ->capture_default_str();
+    app.add_option("--tokens", options.tokens_file,
+        "Tokens file: one 'USER TOKEN [admin]' per line (without it: one anonymous user, loopback only)");
+    app.add_option("--tls-cert", options.tls_certificate_file, "PEM certificate chain: serve TLS");
+    app.add_option("--tls-key", options.tls_key_file, "PEM private key of --tls-cert");
+    app.add_option("--dtb", options.dtb_executable, "The dtb executable (default: next to dtb-server, else PATH)");
+    app.add_option("--mpirun", options.mpirun_executable, "mpirun for jobs of more than one rank")
+        ->capture_default_str();
+    app.add_option("--max-ranks", options.max_ranks, "Ranks of all running jobs together")->capture_default_str();
+    app.add_option("--max-queued-jobs", options.max_queued_jobs, "Queued jobs of all users together")
+        ->capture_default_str();
+    app.add_option("--max-active-jobs-per-user", options.max_active_jobs_per_user,
+           "Queued and running jobs per user")
+        ->capture_default_str();
+    app.add_option("--max-request-bytes", options.max_request_bytes, "Largest request message")
+        ->capture_default_str()
+        ->check(CLI::Range(1024, 1 << 30));
+    app.add_option("--max-threads", options.max_threads, "Threads serving calls (watches hold one each)")
+        ->capture_default_str()
+        ->check(CLI::Range(8, 1 << 16));
+    app.add_option("--default-time-limit", options.default_time_limit, "Time limit of jobs that set none")
+        ->capture_default_str();
+    app.add_option("--max-time-limit", options.max_time_limit, "Largest time limit a job may ask for")
+        ->capture_default_str();
+    app.add_option("--kill-grace", options.kill_grace, "Time between SIGTERM and SIGKILL when a job is ended")
+        ->capture_default_str();
+    app.add_option("--port-file", options.port_file, "Write the port listened on to this file once serving");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+    try {
+        return serve(options);
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "dtb-server: error: %s\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "dtb-server: error: %s\n", e.what());
+        return 1;
+    }
+}
