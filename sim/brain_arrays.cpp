@@ -402,7 +402,9 @@ std::vector<std::string> read_strings(const Hdf5Calls& calls, hid_t object, bool
             out[i] = pointers[i] != nullptr ? pointers[i] : "";
         H5Dvlen_reclaim(memory_type.get(), space.get(), H5P_DEFAULT, pointers.data());
     } else {
-        const std::size_t size = H5Tget_size(file_type.get());
+        // One byte more than stored, so that a NULLPAD string filling its
+        // whole width keeps its last character.
+        const std::size_t size = H5Tget_size(file_type.get()) + 1;
         Hdf5Handle memory_type(calls.id(H5Tcopy(H5T_C_S1), "H5Tcopy (" + where + ")"), H5Tclose);
         calls.ok(H5Tset_size(memory_type.get(), size), "H5Tset_size (" + where + ")");
         std::vector<char> buffer(size * out.size());

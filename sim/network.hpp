@@ -58,7 +58,14 @@ struct NetworkPopulation {
     Kokkos::View<IafPscExpState*, MemorySpace> iaf_state;
     Kokkos::View<LifDtbState*, MemorySpace> lif_state;
     Kokkos::View<LifDtbConductances*, MemorySpace> lif_conductances;
+    /// Each neuron's heterogeneity factors G (lif_conductances = theta x G,
+    /// theta the population value): kept so the assimilation can set a new
+    /// theta per voxel without redrawing the neurons.
+    Kokkos::View<LifDtbConductances*, MemorySpace> lif_gamma_factors;
     Kokkos::View<double*, MemorySpace> ou_current;
+    /// Per-neuron current added every step (pA or nA, the model's unit);
+    /// zero unless set, e.g. by the assimilation's I_ext per voxel.
+    Kokkos::View<double*, MemorySpace> external_current;
 
     std::uint64_t slice_size() const { return slice_end - slice_begin; }
 };

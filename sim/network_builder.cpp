@@ -115,6 +115,7 @@ void initialise_population(NetworkPopulation& pop, const v1::Population& spec, s
     } else {
         Kokkos::View<LifDtbState*, Kokkos::HostSpace> state("lif_state", n);
         Kokkos::View<LifDtbConductances*, Kokkos::HostSpace> conductances("lif_conductances", n);
+        Kokkos::View<LifDtbConductances*, Kokkos::HostSpace> factors("lif_gamma_factors", n);
         const double shape = spec.lif_dtb().g_gamma_shape();
         const double rate = spec.lif_dtb().g_gamma_rate();
         for (std::uint64_t i = 0; i < n; ++i) {
@@ -125,12 +126,15 @@ void initialise_population(NetworkPopulation& pop, const v1::Population& spec, s
             CounterRng heterogeneity(seed, RngPurpose::heterogeneity, pop.range.first_gid + pop.slice_begin + i, 0);
             for (int u = 0; u < num_lif_dtb_channels; ++u) {
                 const double factor = shape > 0 ? heterogeneity.gamma(shape, rate) : 1.0;
+                factors(i).g[u] = factor;
                 conductances(i).g[u] = pop.lif.g_population[u] * factor;
             }
         }
         pop.lif_state = Kokkos::create_mirror_view_and_copy(NetworkPopulation::MemorySpace(), state);
         pop.lif_conductances = Kokkos::create_mirror_view_and_copy(NetworkPopulation::MemorySpace(), conductances);
+        pop.lif_gamma_factors = Kokkos::create_mirror_view_and_copy(NetworkPopulation::MemorySpace(), factors);
     }
+    pop.external_current = Kokkos::View<double*, NetworkPopulation::MemorySpace>("external_current", n);
     if (pop.drive.has_ou)
         pop.ou_current = Kokkos::create_mirror_view_and_copy(NetworkPopulation::MemorySpace(), ou_host);
 }

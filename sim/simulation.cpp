@@ -112,6 +112,7 @@ void Simulation::update_neurons(std::uint64_t step, std::uint32_t offset_in_inte
         const std::uint64_t first_gid = pop.range.first_gid + pop.slice_begin;
         const PopulationDrive drive = pop.drive;
         const auto ou = pop.ou_current;
+        const auto external = pop.external_current;
         const Kokkos::RangePolicy<ExecutionSpace> policy(0, n);
 
 
@@ -127,7 +128,8 @@ void Simulation::update_neurons(std::uint64_t step, std::uint32_t offset_in_inte
                 ring(slot, local, 1) = 0;
                 const DriveInput input = apply_drive(drive, seed, gid, step, drive.has_ou ? &ou(i) : nullptr);
                 IafPscExpState s = state(i);
-                const bool spiked = iaf_psc_exp_step(params, s, ex + input.ex, in + input.in, input.current);
+                const bool spiked
+                    = iaf_psc_exp_step(params, s, ex + input.ex, in + input.in, input.current + external(i));
                 state(i) = s;
                 if (spiked)
                     spikes(Kokkos::atomic_fetch_add(&spike_count(), std::uint64_t(1))) = spike_tag | gid;
@@ -146,7 +148,8 @@ void Simulation::update_neurons(std::uint64_t step, std::uint32_t offset_in_inte
                 const DriveInput input = apply_drive(drive, seed, gid, step, drive.has_ou ? &ou(i) : nullptr);
                 LifDtbState s = state(i);
                 const LifDtbConductances g = conductances(i);
-                const bool spiked = lif_dtb_step(params, g.g, s, ex + input.ex, in + input.in, input.current);
+                const bool spiked
+                    = lif_dtb_step(params, g.g, s, ex + input.ex, in + input.in, input.current + external(i));
                 state(i) = s;
                 if (spiked)
                     spikes(Kokkos::atomic_fetch_add(&spike_count(), std::uint64_t(1))) = spike_tag | gid;

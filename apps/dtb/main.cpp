@@ -2,10 +2,13 @@
 //   run MODEL --out DIR          simulate a model file (also under mpirun/srun)
 //   partition MODEL --ranks N    print the partition plan without simulating
 //   report RUN_DIR [--out DIR]   figures and report.html of a run
+//   build-brain --atlas ... --out BUNDLE   whole-brain model bundle from imaging data
 #include <CLI/CLI.hpp>
 #include <Kokkos_Core.hpp>
 
+#include "build_brain_command.hpp"
 #include "comm/mpi_communicator.hpp"
+#include "launch_check.hpp"
 #include "partition_command.hpp"
 #include "report_command.hpp"
 #include "run_command.hpp"
@@ -51,6 +54,29 @@ int main(int argc, char** argv)
     report_cmd->add_option("run_dir", report.run_dir, "Run directory (the --out of dtb run)")->required();
     report_cmd->add_option("--out,-o", report.out_dir, "Report directory (default RUN_DIR/report)");
 
+    dtb::app::BuildBrainOptions brain;
+    auto* brain_cmd = app.add_subcommand(
+        "build-brain", "Build a whole-brain model bundle (model.yaml, brain.h5, report.txt) from imaging data");
+    brain_cmd->add_option("--atlas", brain.atlas_path, "Atlas: NIfTI labels (.nii/.nii.gz), 0 = background")->required();
+    brain_cmd->add_option("--grey-matter", brain.grey_matter_path, "Grey-matter map (NIfTI; default: the atlas mask)");
+    brain_cmd->add_option("--density", brain.density_path, "Synaptic-density (PET) map (NIfTI): scales K per voxel");
+    brain_cmd->add_option("--connectivity", brain.connectivity_path,
+        "Connectome: TVB directory, .csv or .h5 matrix (default: exponential distance rule stand-in)");
+    brain_cmd->add_option("--neurons", brain.neurons, "Total number of neurons")->required();
+    brain_cmd->add_option("--in-degree", brain.in_degree, "Mean in-synapses per neuron K")->capture_default_str();
+    auto* voxel_opt = brain_cmd->add_option("--voxel-mm", brain.voxel_mm, "Voxel edge in mm")->capture_default_str();
+    brain_cmd->add_flag("--regions", brain.regions, "One voxel per atlas region instead of a voxel grid")
+        ->excludes(voxel_opt);
+    brain_cmd->add_option("--velocity", brain.velocity_m_per_s, "Conduction velocity in m/s")->capture_default_str();
+    brain_cmd->add_option("--lambda", brain.lambda_per_mm, "Exponential distance rule decay per mm")
+        ->capture_default_str();
+    brain_cmd->add_option("--max-sources", brain.max_sources, "Connectivity entries kept per voxel")
+        ->capture_default_str();
+    brain_cmd->add_option("--ranks", brain.ranks, "Ranks for the memory estimate")->capture_default_str();
+    brain_cmd->add_option("--name", brain.name, "Model name (default brain_<atlas>)");
+    brain_cmd->add_flag("--quiet", brain.quiet, "Do not print the report");
+    brain_cmd->add_option("--out,-o", brain.out_dir, "Bundle directory to write")->required();
+
     try {
         app.parse(argc, argv);
         if (!fault.empty()) {
@@ -78,10 +104,16 @@ int main(int argc, char** argv)
         return dtb::app::partition_command(partition);
     if (*report_cmd)
         return dtb::app::report_command(report); // a Python child: before MPI_Init, no Kokkos
+    if (*brain_cmd)
+        return dtb::app::build_brain_command(brain);
 
     // MPI first, then Kokkos; finalised in reverse (style.md).
     dtb::comm::MpiSession mpi(argc, argv);
     auto world = dtb::comm::make_mpi_communicator();
+    if (const std::string problem = dtb::app::launch_mismatch(*world); !problem.empty()) {
+        std::fprintf(stderr, "dtb: rank %d: error: %s\n", world->rank(), problem.c_str());
+        return 2;
+    }
     Kokkos::ScopeGuard kokkos(argc, argv);
     return dtb::app::run_command(run, *world);
 }
