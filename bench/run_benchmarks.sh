@@ -13,11 +13,16 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# name | model file | scale | extra arguments
+# name | model file | scale | MPI ranks | extra arguments
 cases=(
-    "microcircuit|examples/microcircuit.yaml|1|--warmup-ms 500 --t-stop 1000 --no-spikes"
-    "dtb_block_1e5|examples/dtb_block.yaml|50|--t-stop 1000 --no-spikes"
-    "dtb_block_1e6|examples/dtb_block.yaml|500|--t-stop 1000 --no-spikes"
+    "microcircuit|examples/microcircuit.yaml|1|1|--warmup-ms 500 --t-stop 1000 --no-spikes"
+    "microcircuit_2r|examples/microcircuit.yaml|1|2|--warmup-ms 500 --t-stop 1000 --no-spikes"
+    "dtb_block_1e5|examples/dtb_block.yaml|50|1|--t-stop 1000 --no-spikes"
+    "dtb_block_1e6|examples/dtb_block.yaml|500|1|--t-stop 1000 --no-spikes"
+    "dtb_block_1e6_2r|examples/dtb_block.yaml|500|2|--t-stop 1000 --no-spikes"
+    "microcircuit_reduced_1r|examples/microcircuit.yaml|0.25|1|--warmup-ms 200 --t-stop 500 --no-spikes"
+    "microcircuit_reduced_2r|examples/microcircuit.yaml|0.25|2|--warmup-ms 200 --t-stop 500 --no-spikes"
+    "microcircuit_reduced_4r|examples/microcircuit.yaml|0.25|4|--warmup-ms 200 --t-stop 500 --no-spikes"
 )
 
 case_names() {
@@ -55,7 +60,7 @@ mkdir -p bench/results "${work_dir}"
 summaries=()
 failed=0
 for entry in "${cases[@]}"; do
-    IFS='|' read -r name model scale extra <<<"${entry}"
+    IFS='|' read -r name model scale ranks extra <<<"${entry}"
     if [[ ${#selected[@]} -gt 0 ]] && ! printf '%s\n' "${selected[@]}" | grep -qx -- "${name}"; then
         continue
     fi
@@ -63,10 +68,16 @@ for entry in "${cases[@]}"; do
         "${scale}" "${scale_factor}")
     out="${work_dir}/${stamp}/${name}"
     read -r -a extra_args <<<"${extra}"
-    echo "== ${name}: ${dtb} run ${model} --scale ${run_scale} ${extra} --out ${out}"
+    launcher=()
+    if [[ "${ranks}" -gt 1 ]]; then
+        # More ranks than cores are oversubscribed: timings then show overheads, not speed-up.
+        launcher=(mpirun --oversubscribe -np "${ranks}")
+        export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    fi
+    echo "== ${name}: ${launcher[*]} ${dtb} run ${model} --scale ${run_scale} ${extra} --out ${out}"
     # dtb prints its summary on stdout (kept in ${out}.stdout); progress stays on the terminal.
     mkdir -p "$(dirname "${out}")"
-    if "${dtb}" run "${model}" --scale "${run_scale}" "${extra_args[@]}" --out "${out}" >"${out}.stdout"; then
+    if "${launcher[@]}" "${dtb}" run "${model}" --scale "${run_scale}" "${extra_args[@]}" --out "${out}" >"${out}.stdout"; then
         summaries+=("${name}|${model}|${run_scale}|${out}/summary.json")
     else
         rc=$?
@@ -83,8 +94,9 @@ import platform
 import sys
 
 prefix, entries = sys.argv[1], sys.argv[2:]
-columns = ["model", "scale", "neurons", "synapses", "build_s", "sim_s", "rtf",
-           "bytes_per_synapse", "peak_rss_bytes"]
+columns = ["model", "scale", "ranks", "neurons", "synapses", "build_s", "sim_s", "rtf",
+           "bytes_per_synapse", "peak_rss_bytes", "update_s", "route_s", "mpi_s", "deliver_s",
+           "bytes_per_interval", "messages_per_interval"]
 rows = []
 for entry in entries:
     name, model, scale, summary_path = entry.split("|", 3)
@@ -95,8 +107,17 @@ for entry in entries:
         with open(summary_path) as f:
             summary = json.load(f)
         row["status"] = "ok"
-        for key in columns[2:] + ["backend", "ranks"]:
+        for key in columns[2:] + ["backend"]:
             row[key] = summary.get(key)
+        # Time split: the slowest rank of each phase (per_rank has every rank's).
+        per_rank = summary.get("per_rank", [])
+        for key in ["update_s", "route_s", "mpi_s", "deliver_s"]:
+            row[key] = max((r[key] for r in per_rank), default=None)
+        if per_rank and summary.get("ranks", 1) > 1:
+            intervals = max(r.get("intervals", 0) for r in per_rank) or 1
+            row["bytes_per_interval"] = sum(r["bytes_sent"] for r in per_rank) / intervals
+            row["messages_per_interval"] = sum(r["messages_sent"] for r in per_rank) / intervals
+        row["per_rank"] = per_rank
     rows.append(row)
 
 
@@ -109,6 +130,8 @@ def cell(value):
 
 
 header = ["case"] + columns + ["status"]
+# bytes and messages per interval: all ranks together, averaged over every
+# exchange of the run (warm-up included).
 lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
 for row in rows:
     lines.append("| " + " | ".join(cell(row.get(k)) for k in header) + " |")

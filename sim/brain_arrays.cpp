@@ -1,16 +1,14 @@
 #include "sim/brain_arrays.hpp"
 
-#include <hdf5.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
-#include <utility>
 #include <vector>
 
+#include "sim/hdf5_support.hpp"
 #include "sim/staged_file.hpp"
 
 namespace dtb::sim {
@@ -124,109 +122,9 @@ namespace {
 
 // --- HDF5 plumbing -------------------------------------------------------------
 
-// HDF5's innermost error message ("unable to open file: ... No such file").
-herr_t keep_innermost_error(unsigned n, const H5E_error2_t* error, void* client)
-{
-    if (n == 0 && error != nullptr && error->desc != nullptr)
-        *static_cast<std::string*>(client) = error->desc;
-    return 0;
-}
-
-std::string take_hdf5_error_text()
-{
-    std::string text;
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost_error, &text);
-    H5Eclear2(H5E_DEFAULT);
-    return text;
-}
-
-// We turn every failure into an exception with HDF5's message, so HDF5 must
-// not also print its error stack; restores the previous handler.
-class Hdf5ErrorPrintingOff {
-public:
-    Hdf5ErrorPrintingOff()
-    {
-        saved_ok_ = H5Eget_auto2(H5E_DEFAULT, &saved_func_, &saved_data_) >= 0;
-        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    }
-    ~Hdf5ErrorPrintingOff()
-    {
-        if (saved_ok_)
-            H5Eset_auto2(H5E_DEFAULT, saved_func_, saved_data_);
-    }
-    Hdf5ErrorPrintingOff(const Hdf5ErrorPrintingOff&) = delete;
-    Hdf5ErrorPrintingOff& operator=(const Hdf5ErrorPrintingOff&) = delete;
-
-private:
-    H5E_auto2_t saved_func_ = nullptr;
-    void* saved_data_ = nullptr;
-    bool saved_ok_ = false;
-};
-
-// Owns one hid_t and closes it with the matching H5?close.
-class Hdf5Handle {
-public:
-    using Closer = herr_t (*)(hid_t);
-    Hdf5Handle(hid_t id, Closer closer)
-        : id_(id)
-        , closer_(closer)
-    {
-    }
-    ~Hdf5Handle()
-    {
-        if (id_ >= 0)
-            closer_(id_);
-    }
-    Hdf5Handle(Hdf5Handle&& other) noexcept
-        : id_(std::exchange(other.id_, H5I_INVALID_HID))
-        , closer_(other.closer_)
-    {
-    }
-    Hdf5Handle(const Hdf5Handle&) = delete;
-    Hdf5Handle& operator=(const Hdf5Handle&) = delete;
-    Hdf5Handle& operator=(Hdf5Handle&&) = delete;
-    hid_t get() const { return id_; }
-    /// Closes now, reporting failure (for the file: where data reaches the disk).
-    herr_t close()
-    {
-        const herr_t status = id_ >= 0 ? closer_(id_) : 0;
-        id_ = H5I_INVALID_HID;
-        return status;
-    }
-
-private:
-    hid_t id_;
-    Closer closer_;
-};
-
-// Names the file (and, through `where`, the dataset) in every HDF5 failure.
-class Hdf5Calls {
-public:
-    explicit Hdf5Calls(std::string path)
-        : path_(std::move(path))
-    {
-    }
-    [[noreturn]] void raise(const std::string& call) const
-    {
-        const std::string detail = take_hdf5_error_text();
-        throw std::runtime_error(path_ + ": " + call + " failed" + (detail.empty() ? std::string() : ": " + detail));
-    }
-    hid_t id(hid_t id, const std::string& call) const
-    {
-        if (id < 0)
-            raise(call);
-        return id;
-    }
-    void ok(herr_t status, const std::string& call) const
-    {
-        if (status < 0)
-            raise(call);
-    }
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
+using hdf5::Hdf5ErrorPrintingOff;
+using hdf5::Hdf5Failure;
+using hdf5::Hdf5Handle;
 
 template <typename T> struct Hdf5Type;
 template <> struct Hdf5Type<std::uint64_t> {
@@ -254,75 +152,29 @@ template <> struct Hdf5Type<double> {
 // deflate 1) when larger than one chunk, since the connectivity of a
 // fine-grained model holds 10^7 entries of slowly varying values.
 template <typename T>
-void write_dataset(const Hdf5Calls& calls, hid_t group, const char* name, const std::string& where,
+void write_dataset(const Hdf5Failure& failure, hid_t group, const char* name, const std::string& where,
     const std::vector<T>& values, hsize_t columns = 1)
 {
-    const hsize_t rows = values.size() / columns;
-    const hsize_t dims[2] = { rows, columns };
-    const int rank = columns == 1 ? 1 : 2;
-    Hdf5Handle space(calls.id(H5Screate_simple(rank, dims, nullptr), "H5Screate_simple (" + where + ")"), H5Sclose);
-    Hdf5Handle create(calls.id(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate (" + where + ")"), H5Pclose);
+    hdf5::DatasetStorage storage;
     if (values.size() > CHUNK_ELEMENTS) {
-        const hsize_t chunk[2] = { std::max<hsize_t>(1, CHUNK_ELEMENTS / columns), columns };
-        calls.ok(H5Pset_chunk(create.get(), rank, chunk), "H5Pset_chunk (" + where + ")");
-        calls.ok(H5Pset_shuffle(create.get()), "H5Pset_shuffle (" + where + ")");
-        calls.ok(H5Pset_deflate(create.get(), 1), "H5Pset_deflate (" + where + ")");
+        storage.chunk_rows = std::max<hsize_t>(1, CHUNK_ELEMENTS / columns);
+        storage.compress = true;
     }
-    Hdf5Handle dataset(calls.id(H5Dcreate2(group, name, Hdf5Type<T>::file(), space.get(), H5P_DEFAULT,
-                                    create.get(), H5P_DEFAULT),
-                           "H5Dcreate2 (" + where + ")"),
-        H5Dclose);
-    if (!values.empty())
-        calls.ok(H5Dwrite(dataset.get(), Hdf5Type<T>::memory(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-            "H5Dwrite (" + where + ")");
+    const Hdf5Handle dataset = hdf5::create_dataset(
+        failure, group, name, Hdf5Type<T>::file(), values.size() / columns, columns, storage, where);
+    hdf5::write_whole_dataset(failure, dataset.get(), Hdf5Type<T>::memory(), values.data(), values.size(), where);
 }
 
-Hdf5Handle make_utf8_string_type(const Hdf5Calls& calls, const std::string& where)
-{
-    Hdf5Handle type(calls.id(H5Tcopy(H5T_C_S1), "H5Tcopy (" + where + ")"), H5Tclose);
-    calls.ok(H5Tset_size(type.get(), H5T_VARIABLE), "H5Tset_size (" + where + ")");
-    calls.ok(H5Tset_cset(type.get(), H5T_CSET_UTF8), "H5Tset_cset (" + where + ")");
-    return type;
-}
-
-void write_string_dataset(const Hdf5Calls& calls, hid_t group, const char* name, const std::string& where,
+void write_string_dataset(const Hdf5Failure& failure, hid_t group, const char* name, const std::string& where,
     const std::vector<std::string>& values)
 {
-    const hsize_t count = values.size();
-    Hdf5Handle type = make_utf8_string_type(calls, where);
-    Hdf5Handle space(calls.id(H5Screate_simple(1, &count, nullptr), "H5Screate_simple (" + where + ")"), H5Sclose);
-    Hdf5Handle dataset(calls.id(H5Dcreate2(group, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT,
-                                    H5P_DEFAULT),
-                           "H5Dcreate2 (" + where + ")"),
-        H5Dclose);
+    const Hdf5Handle type = hdf5::make_utf8_string_type(failure, where);
+    const Hdf5Handle dataset
+        = hdf5::create_dataset(failure, group, name, type.get(), values.size(), 1, hdf5::DatasetStorage(), where);
     std::vector<const char*> pointers;
     for (const auto& value : values)
         pointers.push_back(value.c_str());
-    if (!pointers.empty())
-        calls.ok(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
-            "H5Dwrite (" + where + ")");
-}
-
-void write_double_attribute(const Hdf5Calls& calls, hid_t owner, const char* name, const std::string& where,
-    double value)
-{
-    Hdf5Handle space(calls.id(H5Screate(H5S_SCALAR), "H5Screate (" + where + ")"), H5Sclose);
-    Hdf5Handle attribute(calls.id(H5Acreate2(owner, name, H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
-                             "H5Acreate2 (" + where + ")"),
-        H5Aclose);
-    calls.ok(H5Awrite(attribute.get(), H5T_NATIVE_DOUBLE, &value), "H5Awrite (" + where + ")");
-}
-
-void write_string_attribute(const Hdf5Calls& calls, hid_t owner, const char* name, const std::string& where,
-    const std::string& value)
-{
-    Hdf5Handle type = make_utf8_string_type(calls, where);
-    Hdf5Handle space(calls.id(H5Screate(H5S_SCALAR), "H5Screate (" + where + ")"), H5Sclose);
-    Hdf5Handle attribute(calls.id(H5Acreate2(owner, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
-                             "H5Acreate2 (" + where + ")"),
-        H5Aclose);
-    const char* text = value.c_str();
-    calls.ok(H5Awrite(attribute.get(), type.get(), &text), "H5Awrite (" + where + ")");
+    hdf5::write_whole_dataset(failure, dataset.get(), type.get(), pointers.data(), pointers.size(), where);
 }
 
 // --- reading -------------------------------------------------------------------
@@ -332,70 +184,73 @@ bool link_exists(hid_t location, const char* name)
     return H5Lexists(location, name, H5P_DEFAULT) > 0;
 }
 
-Hdf5Handle open_group(const Hdf5Calls& calls, hid_t file, const char* name)
+Hdf5Handle open_group(const Hdf5Failure& failure, hid_t file, const char* name)
 {
     if (!link_exists(file, name))
-        fail(calls.path(), name, "missing (not a dtb brain arrays file? see docs/brain_bundle.md)");
-    return Hdf5Handle(calls.id(H5Gopen2(file, name, H5P_DEFAULT), std::string("H5Gopen2 (") + name + ")"), H5Gclose);
+        fail(failure.path(), name, "missing (not a dtb brain arrays file? see docs/brain_bundle.md)");
+    return Hdf5Handle(
+        failure.check_id(H5Gopen2(file, name, H5P_DEFAULT), std::string("H5Gopen2 (") + name + ")"), H5Gclose);
 }
 
 // Reads a whole dataset of rank 1 (columns == 1) or rows x columns into T,
 // refusing a type of the wrong class (a float where integers belong).
 template <typename T>
-std::vector<T> read_dataset(const Hdf5Calls& calls, hid_t group, const char* name, const std::string& where,
+std::vector<T> read_dataset(const Hdf5Failure& failure, hid_t group, const char* name, const std::string& where,
     hsize_t columns = 1)
 {
     if (!link_exists(group, name))
-        fail(calls.path(), where, "missing");
-    Hdf5Handle dataset(calls.id(H5Dopen2(group, name, H5P_DEFAULT), "H5Dopen2 (" + where + ")"), H5Dclose);
-    Hdf5Handle type(calls.id(H5Dget_type(dataset.get()), "H5Dget_type (" + where + ")"), H5Tclose);
+        fail(failure.path(), where, "missing");
+    Hdf5Handle dataset(failure.check_id(H5Dopen2(group, name, H5P_DEFAULT), "H5Dopen2 (" + where + ")"), H5Dclose);
+    Hdf5Handle type(failure.check_id(H5Dget_type(dataset.get()), "H5Dget_type (" + where + ")"), H5Tclose);
     const H5T_class_t type_class = H5Tget_class(type.get());
     if (type_class != Hdf5Type<T>::type_class)
-        fail(calls.path(), where, std::string("has the wrong type; expected ")
+        fail(failure.path(), where, std::string("has the wrong type; expected ")
                 + (Hdf5Type<T>::type_class == H5T_INTEGER ? "integers" : "floating-point numbers"));
-    Hdf5Handle space(calls.id(H5Dget_space(dataset.get()), "H5Dget_space (" + where + ")"), H5Sclose);
+    Hdf5Handle space(failure.check_id(H5Dget_space(dataset.get()), "H5Dget_space (" + where + ")"), H5Sclose);
     const int rank = H5Sget_simple_extent_ndims(space.get());
     hsize_t dims[2] = { 0, 0 };
     const int expected_rank = columns == 1 ? 1 : 2;
     if (rank != expected_rank)
-        fail(calls.path(), where, "has rank " + std::to_string(rank) + ", expected " + std::to_string(expected_rank));
+        fail(failure.path(), where, "has rank " + std::to_string(rank) + ", expected " + std::to_string(expected_rank));
     H5Sget_simple_extent_dims(space.get(), dims, nullptr);
     if (expected_rank == 2 && dims[1] != columns)
-        fail(calls.path(), where, "has " + std::to_string(dims[1]) + " columns, expected " + std::to_string(columns));
+        fail(failure.path(), where, "has " + std::to_string(dims[1]) + " columns, expected " + std::to_string(columns));
     std::vector<T> values(dims[0] * columns);
     if (!values.empty())
-        calls.ok(H5Dread(dataset.get(), Hdf5Type<T>::memory(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+        failure.check(H5Dread(dataset.get(), Hdf5Type<T>::memory(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
             "H5Dread (" + where + ")");
     return values;
 }
 
-double read_double_attribute(const Hdf5Calls& calls, hid_t owner, const char* name, const std::string& where)
+double read_double_attribute(const Hdf5Failure& failure, hid_t owner, const char* name, const std::string& where)
 {
     if (H5Aexists(owner, name) <= 0)
-        fail(calls.path(), where, "missing");
-    Hdf5Handle attribute(calls.id(H5Aopen(owner, name, H5P_DEFAULT), "H5Aopen (" + where + ")"), H5Aclose);
+        fail(failure.path(), where, "missing");
     double value = 0;
-    calls.ok(H5Aread(attribute.get(), H5T_NATIVE_DOUBLE, &value), "H5Aread (" + where + ")");
+    hdf5::read_scalar_attribute(failure, owner, name, H5T_NATIVE_DOUBLE, &value, where);
     return value;
 }
 
 // Strings written by other tools may be fixed-length; read either kind.
-std::vector<std::string> read_strings(const Hdf5Calls& calls, hid_t object, bool is_attribute, const std::string& where)
+std::vector<std::string> read_strings(
+    const Hdf5Failure& failure, hid_t object, bool is_attribute, const std::string& where)
 {
-    Hdf5Handle file_type(calls.id(is_attribute ? H5Aget_type(object) : H5Dget_type(object), "get_type (" + where + ")"),
+    Hdf5Handle file_type(
+        failure.check_id(is_attribute ? H5Aget_type(object) : H5Dget_type(object), "get_type (" + where + ")"),
         H5Tclose);
     if (H5Tget_class(file_type.get()) != H5T_STRING)
-        fail(calls.path(), where, "is not a string");
-    Hdf5Handle space(calls.id(is_attribute ? H5Aget_space(object) : H5Dget_space(object), "get_space (" + where + ")"),
+        fail(failure.path(), where, "is not a string");
+    Hdf5Handle space(
+        failure.check_id(is_attribute ? H5Aget_space(object) : H5Dget_space(object), "get_space (" + where + ")"),
         H5Sclose);
     const hssize_t count = H5Sget_simple_extent_npoints(space.get());
     std::vector<std::string> out(static_cast<std::size_t>(std::max<hssize_t>(count, 0)));
     if (out.empty())
         return out;
     if (H5Tis_variable_str(file_type.get()) > 0) {
-        Hdf5Handle memory_type = make_utf8_string_type(calls, where);
+        Hdf5Handle memory_type = hdf5::make_utf8_string_type(failure, where);
         std::vector<char*> pointers(out.size(), nullptr);
-        calls.ok(is_attribute ? H5Aread(object, memory_type.get(), pointers.data())
+        failure.check(is_attribute ? H5Aread(object, memory_type.get(), pointers.data())
                               : H5Dread(object, memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
             "read (" + where + ")");
         for (std::size_t i = 0; i < out.size(); ++i)
@@ -405,10 +260,10 @@ std::vector<std::string> read_strings(const Hdf5Calls& calls, hid_t object, bool
         // One byte more than stored, so that a NULLPAD string filling its
         // whole width keeps its last character.
         const std::size_t size = H5Tget_size(file_type.get()) + 1;
-        Hdf5Handle memory_type(calls.id(H5Tcopy(H5T_C_S1), "H5Tcopy (" + where + ")"), H5Tclose);
-        calls.ok(H5Tset_size(memory_type.get(), size), "H5Tset_size (" + where + ")");
+        Hdf5Handle memory_type(failure.check_id(H5Tcopy(H5T_C_S1), "H5Tcopy (" + where + ")"), H5Tclose);
+        failure.check(H5Tset_size(memory_type.get(), size), "H5Tset_size (" + where + ")");
         std::vector<char> buffer(size * out.size());
-        calls.ok(is_attribute ? H5Aread(object, memory_type.get(), buffer.data())
+        failure.check(is_attribute ? H5Aread(object, memory_type.get(), buffer.data())
                               : H5Dread(object, memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()),
             "read (" + where + ")");
         for (std::size_t i = 0; i < out.size(); ++i) {
@@ -419,14 +274,14 @@ std::vector<std::string> read_strings(const Hdf5Calls& calls, hid_t object, bool
     return out;
 }
 
-std::string read_string_attribute(const Hdf5Calls& calls, hid_t owner, const char* name, const std::string& where)
+std::string read_string_attribute(const Hdf5Failure& failure, hid_t owner, const char* name, const std::string& where)
 {
     if (H5Aexists(owner, name) <= 0)
-        fail(calls.path(), where, "missing");
-    Hdf5Handle attribute(calls.id(H5Aopen(owner, name, H5P_DEFAULT), "H5Aopen (" + where + ")"), H5Aclose);
-    const auto values = read_strings(calls, attribute.get(), true, where);
+        fail(failure.path(), where, "missing");
+    Hdf5Handle attribute(failure.check_id(H5Aopen(owner, name, H5P_DEFAULT), "H5Aopen (" + where + ")"), H5Aclose);
+    const auto values = read_strings(failure, attribute.get(), true, where);
     if (values.size() != 1)
-        fail(calls.path(), where, "must be one string");
+        fail(failure.path(), where, "must be one string");
     return values.front();
 }
 
@@ -435,39 +290,41 @@ std::string read_string_attribute(const Hdf5Calls& calls, hid_t owner, const cha
 BrainArrays read_brain_arrays(const std::string& path)
 {
     Hdf5ErrorPrintingOff quiet;
-    const Hdf5Calls calls(path);
-    Hdf5Handle file(calls.id(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen"), H5Fclose);
+    // No "what": messages name the file by its path alone.
+    const Hdf5Failure failure("", path);
+    Hdf5Handle file(failure.check_id(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen"), H5Fclose);
     BrainArrays a;
     {
-        Hdf5Handle voxels = open_group(calls, file.get(), "voxels");
+        Hdf5Handle voxels = open_group(failure, file.get(), "voxels");
         const hid_t g = voxels.get();
-        a.count_e = read_dataset<std::uint64_t>(calls, g, "count_e", "/voxels/count_e");
-        a.count_i = read_dataset<std::uint64_t>(calls, g, "count_i", "/voxels/count_i");
-        a.indegree = read_dataset<std::uint32_t>(calls, g, "indegree", "/voxels/indegree");
-        a.centre_mm = read_dataset<double>(calls, g, "centre_mm", "/voxels/centre_mm", 3);
-        a.label = read_dataset<std::int64_t>(calls, g, "label", "/voxels/label");
-        a.grey_matter = read_dataset<double>(calls, g, "grey_matter", "/voxels/grey_matter");
-        a.density = read_dataset<double>(calls, g, "density", "/voxels/density");
-        a.voxel_mm = read_double_attribute(calls, g, "voxel_mm", "/voxels attribute voxel_mm");
+        a.count_e = read_dataset<std::uint64_t>(failure, g, "count_e", "/voxels/count_e");
+        a.count_i = read_dataset<std::uint64_t>(failure, g, "count_i", "/voxels/count_i");
+        a.indegree = read_dataset<std::uint32_t>(failure, g, "indegree", "/voxels/indegree");
+        a.centre_mm = read_dataset<double>(failure, g, "centre_mm", "/voxels/centre_mm", 3);
+        a.label = read_dataset<std::int64_t>(failure, g, "label", "/voxels/label");
+        a.grey_matter = read_dataset<double>(failure, g, "grey_matter", "/voxels/grey_matter");
+        a.density = read_dataset<double>(failure, g, "density", "/voxels/density");
+        a.voxel_mm = read_double_attribute(failure, g, "voxel_mm", "/voxels attribute voxel_mm");
     }
     {
-        Hdf5Handle connectivity = open_group(calls, file.get(), "connectivity");
+        Hdf5Handle connectivity = open_group(failure, file.get(), "connectivity");
         const hid_t g = connectivity.get();
-        a.row_ptr = read_dataset<std::uint64_t>(calls, g, "row_ptr", "/connectivity/row_ptr");
-        a.source = read_dataset<std::uint32_t>(calls, g, "source", "/connectivity/source");
-        a.weight = read_dataset<double>(calls, g, "weight", "/connectivity/weight");
-        a.delay_ms = read_dataset<double>(calls, g, "delay_ms", "/connectivity/delay_ms");
-        a.connectivity_kind = read_string_attribute(calls, g, "kind", "/connectivity attribute kind");
+        a.row_ptr = read_dataset<std::uint64_t>(failure, g, "row_ptr", "/connectivity/row_ptr");
+        a.source = read_dataset<std::uint32_t>(failure, g, "source", "/connectivity/source");
+        a.weight = read_dataset<double>(failure, g, "weight", "/connectivity/weight");
+        a.delay_ms = read_dataset<double>(failure, g, "delay_ms", "/connectivity/delay_ms");
+        a.connectivity_kind = read_string_attribute(failure, g, "kind", "/connectivity attribute kind");
         a.velocity_m_per_s
-            = read_double_attribute(calls, g, "velocity_m_per_s", "/connectivity attribute velocity_m_per_s");
+            = read_double_attribute(failure, g, "velocity_m_per_s", "/connectivity attribute velocity_m_per_s");
     }
     if (link_exists(file.get(), "regions")) {
-        Hdf5Handle regions = open_group(calls, file.get(), "regions");
-        a.region_label = read_dataset<std::int64_t>(calls, regions.get(), "label", "/regions/label");
+        Hdf5Handle regions = open_group(failure, file.get(), "regions");
+        a.region_label = read_dataset<std::int64_t>(failure, regions.get(), "label", "/regions/label");
         if (!link_exists(regions.get(), "name"))
             fail(path, "/regions/name", "missing");
-        Hdf5Handle names(calls.id(H5Dopen2(regions.get(), "name", H5P_DEFAULT), "H5Dopen2 (/regions/name)"), H5Dclose);
-        a.region_name = read_strings(calls, names.get(), false, "/regions/name");
+        Hdf5Handle names(
+            failure.check_id(H5Dopen2(regions.get(), "name", H5P_DEFAULT), "H5Dopen2 (/regions/name)"), H5Dclose);
+        a.region_name = read_strings(failure, names.get(), false, "/regions/name");
     }
     check_brain_arrays(a, path);
     return a;
@@ -478,47 +335,51 @@ void write_brain_arrays(const std::string& path, const BrainArrays& a)
     check_brain_arrays(a, path);
     Hdf5ErrorPrintingOff quiet;
     StagedFile staged(path);
-    const Hdf5Calls calls(path);
+    // No "what": messages name the file by its path alone.
+    const Hdf5Failure failure("", path);
     {
-        Hdf5Handle file(
-            calls.id(H5Fcreate(staged.temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "H5Fcreate"),
+        Hdf5Handle file(failure.check_id(H5Fcreate(staged.temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+                            "H5Fcreate"),
             H5Fclose);
         {
-            Hdf5Handle voxels(
-                calls.id(H5Gcreate2(file.get(), "voxels", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Gcreate2 (/voxels)"),
+            Hdf5Handle voxels(failure.check_id(H5Gcreate2(file.get(), "voxels", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                  "H5Gcreate2 (/voxels)"),
                 H5Gclose);
             const hid_t g = voxels.get();
-            write_dataset(calls, g, "count_e", "/voxels/count_e", a.count_e);
-            write_dataset(calls, g, "count_i", "/voxels/count_i", a.count_i);
-            write_dataset(calls, g, "indegree", "/voxels/indegree", a.indegree);
-            write_dataset(calls, g, "centre_mm", "/voxels/centre_mm", a.centre_mm, 3);
-            write_dataset(calls, g, "label", "/voxels/label", a.label);
-            write_dataset(calls, g, "grey_matter", "/voxels/grey_matter", a.grey_matter);
-            write_dataset(calls, g, "density", "/voxels/density", a.density);
-            write_double_attribute(calls, g, "voxel_mm", "/voxels attribute voxel_mm", a.voxel_mm);
+            write_dataset(failure, g, "count_e", "/voxels/count_e", a.count_e);
+            write_dataset(failure, g, "count_i", "/voxels/count_i", a.count_i);
+            write_dataset(failure, g, "indegree", "/voxels/indegree", a.indegree);
+            write_dataset(failure, g, "centre_mm", "/voxels/centre_mm", a.centre_mm, 3);
+            write_dataset(failure, g, "label", "/voxels/label", a.label);
+            write_dataset(failure, g, "grey_matter", "/voxels/grey_matter", a.grey_matter);
+            write_dataset(failure, g, "density", "/voxels/density", a.density);
+            hdf5::write_scalar_attribute(
+                failure, g, "voxel_mm", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &a.voxel_mm, "/voxels attribute voxel_mm");
         }
         {
-            Hdf5Handle connectivity(calls.id(H5Gcreate2(file.get(), "connectivity", H5P_DEFAULT, H5P_DEFAULT,
+            Hdf5Handle connectivity(failure.check_id(H5Gcreate2(file.get(), "connectivity", H5P_DEFAULT, H5P_DEFAULT,
                                                  H5P_DEFAULT),
                                         "H5Gcreate2 (/connectivity)"),
                 H5Gclose);
             const hid_t g = connectivity.get();
-            write_dataset(calls, g, "row_ptr", "/connectivity/row_ptr", a.row_ptr);
-            write_dataset(calls, g, "source", "/connectivity/source", a.source);
-            write_dataset(calls, g, "weight", "/connectivity/weight", a.weight);
-            write_dataset(calls, g, "delay_ms", "/connectivity/delay_ms", a.delay_ms);
-            write_string_attribute(calls, g, "kind", "/connectivity attribute kind", a.connectivity_kind);
-            write_double_attribute(calls, g, "velocity_m_per_s", "/connectivity attribute velocity_m_per_s",
-                a.velocity_m_per_s);
+            write_dataset(failure, g, "row_ptr", "/connectivity/row_ptr", a.row_ptr);
+            write_dataset(failure, g, "source", "/connectivity/source", a.source);
+            write_dataset(failure, g, "weight", "/connectivity/weight", a.weight);
+            write_dataset(failure, g, "delay_ms", "/connectivity/delay_ms", a.delay_ms);
+            hdf5::write_string_attribute(
+                failure, g, "kind", a.connectivity_kind, "/connectivity attribute kind");
+            hdf5::write_scalar_attribute(failure, g, "velocity_m_per_s", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                &a.velocity_m_per_s, "/connectivity attribute velocity_m_per_s");
         }
         if (!a.region_label.empty()) {
             Hdf5Handle regions(
-                calls.id(H5Gcreate2(file.get(), "regions", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Gcreate2 (/regions)"),
+                failure.check_id(
+                    H5Gcreate2(file.get(), "regions", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Gcreate2 (/regions)"),
                 H5Gclose);
-            write_dataset(calls, regions.get(), "label", "/regions/label", a.region_label);
-            write_string_dataset(calls, regions.get(), "name", "/regions/name", a.region_name);
+            write_dataset(failure, regions.get(), "label", "/regions/label", a.region_label);
+            write_string_dataset(failure, regions.get(), "name", "/regions/name", a.region_name);
         }
-        calls.ok(file.close(), "H5Fclose");
+        file.close(failure, "H5Fclose");
     }
     staged.commit();
 }

@@ -150,6 +150,31 @@ struct IntegerValue {
     std::uint64_t magnitude = 0;
 };
 
+// Reflection's writers for one value of each scalar type: the Set* ones for a
+// singular field or the Add* (append) ones for a repeated field. Both kinds of
+// field read their YAML values the same way (TreeWalker::write_scalar).
+template <typename T>
+using ScalarWriter = void (pb::Reflection::*)(pb::Message*, const FieldDescriptor*, T) const;
+struct ScalarWriters {
+    ScalarWriter<double> write_double;
+    ScalarWriter<float> write_float;
+    ScalarWriter<std::uint64_t> write_uint64;
+    ScalarWriter<std::uint32_t> write_uint32;
+    ScalarWriter<std::int64_t> write_int64;
+    ScalarWriter<std::int32_t> write_int32;
+    ScalarWriter<bool> write_bool;
+    ScalarWriter<std::string> write_string;
+    ScalarWriter<int> write_enum_value;
+};
+const ScalarWriters SET_SINGULAR = { &pb::Reflection::SetDouble, &pb::Reflection::SetFloat,
+    &pb::Reflection::SetUInt64, &pb::Reflection::SetUInt32, &pb::Reflection::SetInt64,
+    &pb::Reflection::SetInt32, &pb::Reflection::SetBool, &pb::Reflection::SetString,
+    &pb::Reflection::SetEnumValue };
+const ScalarWriters ADD_REPEATED = { &pb::Reflection::AddDouble, &pb::Reflection::AddFloat,
+    &pb::Reflection::AddUInt64, &pb::Reflection::AddUInt32, &pb::Reflection::AddInt64,
+    &pb::Reflection::AddInt32, &pb::Reflection::AddBool, &pb::Reflection::AddString,
+    &pb::Reflection::AddEnumValue };
+
 class TreeWalker {
 public:
     explicit TreeWalker(std::string source_name)
@@ -250,86 +275,67 @@ private:
             fill_message(node, child, path);
             return;
         }
-        switch (field.cpp_type()) {
-        case FieldDescriptor::CPPTYPE_DOUBLE:
-            reflection.SetDouble(&message, &field, read_double(node, field, path));
-            break;
-        case FieldDescriptor::CPPTYPE_FLOAT:
-            reflection.SetFloat(&message, &field, static_cast<float>(read_double(node, field, path)));
-            break;
-        case FieldDescriptor::CPPTYPE_UINT64:
-            reflection.SetUInt64(&message, &field, read_unsigned(node, field, path, UINT64_MAX));
-            break;
-        case FieldDescriptor::CPPTYPE_UINT32:
-            reflection.SetUInt32(&message, &field,
-                static_cast<std::uint32_t>(read_unsigned(node, field, path, UINT32_MAX)));
-            break;
-        case FieldDescriptor::CPPTYPE_INT64:
-            reflection.SetInt64(&message, &field, read_signed(node, field, path, INT64_MIN, INT64_MAX));
-            break;
-        case FieldDescriptor::CPPTYPE_INT32:
-            reflection.SetInt32(&message, &field,
-                static_cast<std::int32_t>(read_signed(node, field, path, INT32_MIN, INT32_MAX)));
-            break;
-        case FieldDescriptor::CPPTYPE_BOOL:
-            reflection.SetBool(&message, &field, read_bool(node, field, path));
-            break;
-        case FieldDescriptor::CPPTYPE_STRING:
-            reflection.SetString(&message, &field, read_string(node, field, path));
-            break;
-        case FieldDescriptor::CPPTYPE_ENUM:
-            reflection.SetEnumValue(&message, &field, read_enum(node, field, path));
-            break;
-        case FieldDescriptor::CPPTYPE_MESSAGE:
-            break;
-        }
+        write_scalar(node, message, field, path, SET_SINGULAR);
     }
 
     void add_repeated(const YAML::Node& node, pb::Message& message, const FieldDescriptor& field,
         const std::string& path)
     {
         const pb::Reflection& reflection = *message.GetReflection();
-        switch (field.cpp_type()) {
-        case FieldDescriptor::CPPTYPE_MESSAGE: {
+        if (field.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
             pb::Message& child = *reflection.AddMessage(&message, &field);
             if (is_distribution(field) && node.IsScalar()) {
                 set_distribution_shorthand(node, child, path);
-                break;
+                return;
             }
             // A list element must be written out, even if only as `{}`.
             if (!node.IsMap())
                 fail(node, path, "expected a mapping, got " + describe(node));
             fill_message(node, child, path);
-            break;
+            return;
         }
+        write_scalar(node, message, field, path, ADD_REPEATED);
+    }
+
+    // Reads a scalar field's value from `node` and stores it with `writers`.
+    void write_scalar(const YAML::Node& node, pb::Message& message, const FieldDescriptor& field,
+        const std::string& path, const ScalarWriters& writers)
+    {
+        const pb::Reflection& reflection = *message.GetReflection();
+        switch (field.cpp_type()) {
         case FieldDescriptor::CPPTYPE_DOUBLE:
-            reflection.AddDouble(&message, &field, read_double(node, field, path));
+            (reflection.*writers.write_double)(&message, &field, read_double(node, field, path));
             break;
         case FieldDescriptor::CPPTYPE_FLOAT:
-            reflection.AddFloat(&message, &field, static_cast<float>(read_double(node, field, path)));
+            (reflection.*writers.write_float)(
+                &message, &field, static_cast<float>(read_double(node, field, path)));
             break;
         case FieldDescriptor::CPPTYPE_UINT64:
-            reflection.AddUInt64(&message, &field, read_unsigned(node, field, path, UINT64_MAX));
+            (reflection.*writers.write_uint64)(
+                &message, &field, read_unsigned(node, field, path, UINT64_MAX));
             break;
         case FieldDescriptor::CPPTYPE_UINT32:
-            reflection.AddUInt32(&message, &field,
+            (reflection.*writers.write_uint32)(&message, &field,
                 static_cast<std::uint32_t>(read_unsigned(node, field, path, UINT32_MAX)));
             break;
         case FieldDescriptor::CPPTYPE_INT64:
-            reflection.AddInt64(&message, &field, read_signed(node, field, path, INT64_MIN, INT64_MAX));
+            (reflection.*writers.write_int64)(
+                &message, &field, read_signed(node, field, path, INT64_MIN, INT64_MAX));
             break;
         case FieldDescriptor::CPPTYPE_INT32:
-            reflection.AddInt32(&message, &field,
+            (reflection.*writers.write_int32)(&message, &field,
                 static_cast<std::int32_t>(read_signed(node, field, path, INT32_MIN, INT32_MAX)));
             break;
         case FieldDescriptor::CPPTYPE_BOOL:
-            reflection.AddBool(&message, &field, read_bool(node, field, path));
+            (reflection.*writers.write_bool)(&message, &field, read_bool(node, field, path));
             break;
         case FieldDescriptor::CPPTYPE_STRING:
-            reflection.AddString(&message, &field, read_string(node, field, path));
+            (reflection.*writers.write_string)(&message, &field, read_string(node, field, path));
             break;
         case FieldDescriptor::CPPTYPE_ENUM:
-            reflection.AddEnumValue(&message, &field, read_enum(node, field, path));
+            (reflection.*writers.write_enum_value)(&message, &field, read_enum(node, field, path));
+            break;
+        case FieldDescriptor::CPPTYPE_MESSAGE: // set_singular and add_repeated handle messages
             break;
         }
     }
@@ -530,6 +536,33 @@ v1::Model parse_model_text(const std::string& text, const std::string& source_na
     v1::Model model;
     TreeWalker(source_name).fill_message(root, model, "");
     return model;
+}
+
+void parse_yaml_message(const std::string& text, const std::string& source_name, pb::Message& out)
+{
+    std::vector<YAML::Node> documents;
+    try {
+        documents = YAML::LoadAll(text);
+    } catch (const YAML::Exception& error) {
+        std::string where;
+        if (!error.mark.is_null())
+            where = " (line " + std::to_string(error.mark.line + 1) + ", column "
+                + std::to_string(error.mark.column + 1) + ")";
+        throw ModelError(source_name, "", "YAML syntax error: " + error.msg + where);
+    }
+    if (documents.empty() || (documents.size() == 1 && documents[0].IsNull()))
+        throw ModelError(source_name, "", "the file is empty");
+    if (documents.size() > 1)
+        throw ModelError(source_name, "",
+            "the file holds " + std::to_string(documents.size())
+                + " YAML documents (separated by ---); it must hold exactly one");
+    const YAML::Node& root = documents[0];
+    if (!root.IsMap())
+        throw ModelError(source_name, "",
+            "expected a mapping of " + out.GetDescriptor()->name() + " fields at the top level, got "
+                + describe(root) + location_suffix(root));
+    out.Clear();
+    TreeWalker(source_name).fill_message(root, out, "");
 }
 
 v1::Model load_model_file(const std::string& path)

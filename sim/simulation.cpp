@@ -77,6 +77,31 @@ KOKKOS_INLINE_FUNCTION DriveInput apply_drive(const PopulationDrive& drive, std:
     return input;
 }
 
+// Synaptic input (excitatory, inhibitory) that arrived for one neuron this step.
+struct RingInput {
+    double ex;
+    double in;
+};
+
+// Takes neuron `local`'s input from ring slot `slot` and clears the slot for
+// its next use, `ring_slots_` steps later.
+template <class RingView>
+KOKKOS_INLINE_FUNCTION RingInput take_ring_input(const RingView& ring, std::uint64_t slot, std::uint64_t local)
+{
+    const RingInput input = { from_fixed_point(ring(slot, local, 0)), from_fixed_point(ring(slot, local, 1)) };
+    ring(slot, local, 0) = 0;
+    ring(slot, local, 1) = 0;
+    return input;
+}
+
+// Appends one spike entry to this interval's spike list (threads of the
+// update kernel claim slots with an atomic counter).
+template <class SpikeView, class CountView>
+KOKKOS_INLINE_FUNCTION void record_spike(const SpikeView& spikes, const CountView& spike_count, std::uint64_t entry)
+{
+    spikes(Kokkos::atomic_fetch_add(&spike_count(), std::uint64_t(1))) = entry;
+}
+
 } // namespace
 
 Simulation::Simulation(Network& network)
@@ -120,39 +145,33 @@ void Simulation::update_neurons(std::uint64_t step, std::uint32_t offset_in_inte
             const IafPscExpParams params = pop.iaf;
             const auto state = pop.iaf_state;
             Kokkos::parallel_for("dtb::iaf_psc_exp_update", policy, KOKKOS_LAMBDA(const std::uint64_t i) {
-                const std::uint64_t local = local_offset + i;
                 const std::uint64_t gid = first_gid + i;
-                double ex = from_fixed_point(ring(slot, local, 0));
-                double in = from_fixed_point(ring(slot, local, 1));
-                ring(slot, local, 0) = 0;
-                ring(slot, local, 1) = 0;
+                const RingInput arrived = take_ring_input(ring, slot, local_offset + i);
                 const DriveInput input = apply_drive(drive, seed, gid, step, drive.has_ou ? &ou(i) : nullptr);
                 IafPscExpState s = state(i);
                 const bool spiked
-                    = iaf_psc_exp_step(params, s, ex + input.ex, in + input.in, input.current + external(i));
+                    = iaf_psc_exp_step(params, s, arrived.ex + input.ex, arrived.in + input.in,
+                        input.current + external(i));
                 state(i) = s;
                 if (spiked)
-                    spikes(Kokkos::atomic_fetch_add(&spike_count(), std::uint64_t(1))) = spike_tag | gid;
+                    record_spike(spikes, spike_count, spike_tag | gid);
             });
         } else {
             const LifDtbParams params = pop.lif;
             const auto state = pop.lif_state;
             const auto conductances = pop.lif_conductances;
             Kokkos::parallel_for("dtb::lif_dtb_update", policy, KOKKOS_LAMBDA(const std::uint64_t i) {
-                const std::uint64_t local = local_offset + i;
                 const std::uint64_t gid = first_gid + i;
-                double ex = from_fixed_point(ring(slot, local, 0));
-                double in = from_fixed_point(ring(slot, local, 1));
-                ring(slot, local, 0) = 0;
-                ring(slot, local, 1) = 0;
+                const RingInput arrived = take_ring_input(ring, slot, local_offset + i);
                 const DriveInput input = apply_drive(drive, seed, gid, step, drive.has_ou ? &ou(i) : nullptr);
                 LifDtbState s = state(i);
                 const LifDtbConductances g = conductances(i);
                 const bool spiked
-                    = lif_dtb_step(params, g.g, s, ex + input.ex, in + input.in, input.current + external(i));
+                    = lif_dtb_step(params, g.g, s, arrived.ex + input.ex, arrived.in + input.in,
+                        input.current + external(i));
                 state(i) = s;
                 if (spiked)
-                    spikes(Kokkos::atomic_fetch_add(&spike_count(), std::uint64_t(1))) = spike_tag | gid;
+                    record_spike(spikes, spike_count, spike_tag | gid);
             });
         }
     }

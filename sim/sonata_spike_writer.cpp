@@ -1,7 +1,5 @@
 #include "sim/sonata_spike_writer.hpp"
 
-#include <hdf5.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -10,6 +8,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "sim/hdf5_support.hpp"
 
 namespace dtb::sim {
 
@@ -35,169 +35,18 @@ constexpr std::uint64_t DEFAULT_MAX_BUFFERED_EVENTS = std::uint64_t(1) << 23;
 // 2^16 elements = 512 KiB per chunk of 8-byte values: fits HDF5's default
 // 1 MiB chunk cache, and is big enough for deflate to do well.
 constexpr std::uint64_t DEFAULT_CHUNK_EVENTS = std::uint64_t(1) << 16;
-// The fast deflate level: with the shuffle filter in front it already
-// shrinks sorted timestamps and small local ids about 14x (10^8 spikes in 200
-// populations: 1.6 GB raw, 115 MB on disk), and writing must not stall a run.
-constexpr unsigned DEFLATE_LEVEL = 1;
 // Time stamps are (step + 1) * dt as doubles; beyond 2^53 steps they would no
 // longer identify the step.
 constexpr std::uint64_t MAX_STEP = (std::uint64_t(1) << 53) - 1;
 
-// Collects the innermost (most specific) message of HDF5's error stack, e.g.
-// "unable to open file: name = '...', errno = 2, error message = 'No such file
-// or directory'", which is what a user needs to see.
-herr_t keep_innermost_error(unsigned n, const H5E_error2_t* error, void* client)
-{
-    if (n == 0 && error != nullptr && error->desc != nullptr)
-        *static_cast<std::string*>(client) = error->desc;
-    return 0;
-}
-
-std::string take_hdf5_error_text()
-{
-    std::string text;
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost_error, &text);
-    H5Eclear2(H5E_DEFAULT);
-    return text;
-}
-
-// While we own error reporting (every failure becomes an exception carrying
-// HDF5's message), HDF5 must not also print its error stack to stderr.
-// Restores whatever handler was installed before, also on exceptions.
-class Hdf5ErrorPrintingOff {
-public:
-    Hdf5ErrorPrintingOff()
-    {
-        saved_ok_ = H5Eget_auto2(H5E_DEFAULT, &saved_func_, &saved_data_) >= 0;
-        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    }
-    ~Hdf5ErrorPrintingOff()
-    {
-        if (saved_ok_)
-            H5Eset_auto2(H5E_DEFAULT, saved_func_, saved_data_);
-    }
-    Hdf5ErrorPrintingOff(const Hdf5ErrorPrintingOff&) = delete;
-    Hdf5ErrorPrintingOff& operator=(const Hdf5ErrorPrintingOff&) = delete;
-
-private:
-    H5E_auto2_t saved_func_ = nullptr;
-    void* saved_data_ = nullptr;
-    bool saved_ok_ = false;
-};
-
-// Turns failed HDF5 calls into std::runtime_error naming the file and the call.
-class Hdf5Failure {
-public:
-    Hdf5Failure(std::string what, std::string path)
-        : what_(std::move(what))
-        , path_(std::move(path))
-    {
-    }
-
-    [[noreturn]] void raise(const std::string& call) const
-    {
-        const std::string detail = take_hdf5_error_text();
-        throw std::runtime_error(what_ + " '" + path_ + "': " + call + " failed"
-            + (detail.empty() ? std::string() : ": " + detail));
-    }
-    hid_t check_id(hid_t id, const std::string& call) const
-    {
-        if (id < 0)
-            raise(call);
-        return id;
-    }
-    void check(herr_t status, const std::string& call) const
-    {
-        if (status < 0)
-            raise(call);
-    }
-    [[noreturn]] void raise_format(const std::string& message) const
-    {
-        throw std::runtime_error(what_ + " '" + path_ + "': " + message);
-    }
-    const std::string& path() const { return path_; }
-
-private:
-    std::string what_;
-    std::string path_;
-};
-
-// Owns one hid_t and closes it with the matching H5?close, so that no id
-// leaks when an exception unwinds. close() reports a failed close (for the
-// file, that is where buffered data reaches the disk).
-class Hdf5Handle {
-public:
-    using Closer = herr_t (*)(hid_t);
-
-    Hdf5Handle(hid_t id, Closer closer)
-        : id_(id)
-        , closer_(closer)
-    {
-    }
-    ~Hdf5Handle()
-    {
-        if (id_ >= 0)
-            closer_(id_);
-    }
-    Hdf5Handle(Hdf5Handle&& other) noexcept
-        : id_(std::exchange(other.id_, H5I_INVALID_HID))
-        , closer_(other.closer_)
-    {
-    }
-    Hdf5Handle& operator=(Hdf5Handle&& other) noexcept
-    {
-        if (this != &other) {
-            if (id_ >= 0)
-                closer_(id_);
-            id_ = std::exchange(other.id_, H5I_INVALID_HID);
-            closer_ = other.closer_;
-        }
-        return *this;
-    }
-    Hdf5Handle(const Hdf5Handle&) = delete;
-    Hdf5Handle& operator=(const Hdf5Handle&) = delete;
-
-    hid_t get() const { return id_; }
-
-    void close(const Hdf5Failure& failure, const std::string& call)
-    {
-        const hid_t id = std::exchange(id_, H5I_INVALID_HID);
-        failure.check(closer_(id), call);
-    }
-
-private:
-    hid_t id_ = H5I_INVALID_HID;
-    Closer closer_ = nullptr;
-};
-
-void write_scalar_attribute(const Hdf5Failure& failure, hid_t owner, const char* name,
-    hid_t file_type, hid_t memory_type, const void* value)
-{
-    const std::string where = std::string(" (attribute ") + name + ")";
-    Hdf5Handle space(failure.check_id(H5Screate(H5S_SCALAR), "H5Screate" + where), H5Sclose);
-    Hdf5Handle attribute(
-        failure.check_id(H5Acreate2(owner, name, file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
-            "H5Acreate2" + where),
-        H5Aclose);
-    failure.check(H5Awrite(attribute.get(), memory_type, value), "H5Awrite" + where);
-}
-
-// Variable-length UTF-8, which is what h5py (and so bmtk and most SONATA
-// tools) write for string attributes; h5py reads it back as str.
-void write_string_attribute(
-    const Hdf5Failure& failure, hid_t owner, const char* name, const std::string& value)
-{
-    const std::string where = std::string(" (attribute ") + name + ")";
-    Hdf5Handle type(failure.check_id(H5Tcopy(H5T_C_S1), "H5Tcopy" + where), H5Tclose);
-    failure.check(H5Tset_size(type.get(), H5T_VARIABLE), "H5Tset_size" + where);
-    failure.check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "H5Tset_cset" + where);
-    const char* text = value.c_str();
-    write_scalar_attribute(failure, owner, name, type.get(), type.get(), &text);
-}
+using hdf5::Hdf5ErrorPrintingOff;
+using hdf5::Hdf5Failure;
+using hdf5::Hdf5Handle;
 
 void write_root_attributes(const Hdf5Failure& failure, hid_t file)
 {
-    write_scalar_attribute(failure, file, "magic", H5T_STD_U32LE, H5T_NATIVE_UINT32, &SONATA_MAGIC);
+    hdf5::write_scalar_attribute(
+        failure, file, "magic", H5T_STD_U32LE, H5T_NATIVE_UINT32, &SONATA_MAGIC, "attribute magic");
     const hsize_t two = 2;
     Hdf5Handle space(failure.check_id(H5Screate_simple(1, &two, nullptr),
                          "H5Screate_simple (attribute version)"),
@@ -220,7 +69,8 @@ void write_sorting_attribute(const Hdf5Failure& failure, hid_t group, SonataSort
     for (const auto& [name, value] : members)
         failure.check(H5Tenum_insert(type.get(), name, &value), "H5Tenum_insert (sorting)");
     const std::int8_t value = sorting;
-    write_scalar_attribute(failure, group, "sorting", type.get(), type.get(), &value);
+    hdf5::write_scalar_attribute(
+        failure, group, "sorting", type.get(), type.get(), &value, "attribute sorting");
 }
 
 struct DatasetLayout {
@@ -228,42 +78,22 @@ struct DatasetLayout {
     bool deflate_available = false;
 };
 
-bool deflate_available()
-{
-    if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0)
-        return false;
-    unsigned int config = 0;
-    if (H5Zget_filter_info(H5Z_FILTER_DEFLATE, &config) < 0)
-        return false;
-    return (config & H5Z_FILTER_CONFIG_ENCODE_ENABLED) != 0;
-}
-
 // A 1-D dataset of exactly `count` elements. Small ones are contiguous (also
 // the zero-length ones, which h5py reads as shape (0,)); from one chunk up
-// they are chunked, shuffled and deflated, which roughly quarters spike files.
+// they are chunked, shuffled and deflated, which roughly quarters spike files:
+// the fast deflate level with the shuffle filter in front already shrinks
+// sorted timestamps and small local ids about 14x (10^8 spikes in 200
+// populations: 1.6 GB raw, 115 MB on disk).
 Hdf5Handle create_dataset(const Hdf5Failure& failure, hid_t group, const char* name,
     hid_t file_type, std::uint64_t count, const DatasetLayout& layout)
 {
-    const std::string where = std::string(" (dataset ") + name + ")";
-    const hsize_t dims = count;
-    Hdf5Handle space(
-        failure.check_id(H5Screate_simple(1, &dims, nullptr), "H5Screate_simple" + where),
-        H5Sclose);
-    Hdf5Handle properties(
-        failure.check_id(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate" + where), H5Pclose);
+    hdf5::DatasetStorage storage;
     if (count >= layout.chunk_events) {
-        const hsize_t chunk = layout.chunk_events;
-        failure.check(H5Pset_chunk(properties.get(), 1, &chunk), "H5Pset_chunk" + where);
-        if (layout.deflate_available) {
-            failure.check(H5Pset_shuffle(properties.get()), "H5Pset_shuffle" + where);
-            failure.check(
-                H5Pset_deflate(properties.get(), DEFLATE_LEVEL), "H5Pset_deflate" + where);
-        }
+        storage.chunk_rows = layout.chunk_events;
+        storage.compress = layout.deflate_available;
     }
-    return Hdf5Handle(failure.check_id(H5Dcreate2(group, name, file_type, space.get(), H5P_DEFAULT,
-                                           properties.get(), H5P_DEFAULT),
-                          "H5Dcreate2" + where),
-        H5Dclose);
+    return hdf5::create_dataset(failure, group, name, file_type, count, 1, storage,
+        std::string("dataset ") + name);
 }
 
 // Writes values[0, n) to elements [offset, offset + n) of a 1-D dataset.
@@ -305,7 +135,8 @@ public:
     {
         // Events come in (step, gid) order, so every population is time-sorted.
         write_sorting_attribute(failure, group_.get(), SORTING_BY_TIME);
-        write_string_attribute(failure, timestamps_.get(), "units", "ms");
+        hdf5::write_string_attribute(
+            failure, timestamps_.get(), "units", "ms", "attribute units");
     }
 
     void append(const std::vector<double>& timestamps, const std::vector<std::uint64_t>& node_ids,
@@ -544,7 +375,7 @@ void write_spike_file(const std::string& path, const std::vector<PopulationRange
     const Hdf5ErrorPrintingOff quiet;
     DatasetLayout layout;
     layout.chunk_events = chunk_events;
-    layout.deflate_available = deflate_available();
+    layout.deflate_available = hdf5::deflate_available();
 
     Hdf5Handle file(
         failure.check_id(
@@ -652,12 +483,9 @@ std::vector<SpikeEvent> read_sonata_spikes(
     {
         if (H5Aexists(file.get(), "magic") <= 0)
             failure.raise_format("no root attribute 'magic'; not a SONATA file");
-        Hdf5Handle magic_attribute(failure.check_id(H5Aopen(file.get(), "magic", H5P_DEFAULT),
-                                       "H5Aopen (attribute magic)"),
-            H5Aclose);
         std::uint32_t magic = 0;
-        failure.check(
-            H5Aread(magic_attribute.get(), H5T_NATIVE_UINT32, &magic), "H5Aread (attribute magic)");
+        hdf5::read_scalar_attribute(
+            failure, file.get(), "magic", H5T_NATIVE_UINT32, &magic, "attribute magic");
         if (magic != SONATA_MAGIC)
             failure.raise_format("root attribute 'magic' is " + std::to_string(magic)
                 + ", expected " + std::to_string(SONATA_MAGIC) + "; not a SONATA file");

@@ -122,7 +122,7 @@ std::vector<RankSummary> gather_rank_summaries(comm::Communicator& comm, const R
 {
     const std::vector<std::uint64_t> packed = {mine.neurons, mine.synapses, bits_of(mine.build_s),
         bits_of(mine.update_s), bits_of(mine.route_s), bits_of(mine.mpi_s), bits_of(mine.deliver_s),
-        bits_of(mine.record_s), mine.bytes_sent, mine.messages_sent, mine.peak_rss_bytes};
+        bits_of(mine.record_s), mine.bytes_sent, mine.messages_sent, mine.peak_rss_bytes, mine.intervals};
     const auto all = comm.gather(packed, 0);
     std::vector<RankSummary> out;
     for (std::size_t i = 0; i + packed.size() <= all.size(); i += packed.size()) {
@@ -139,6 +139,7 @@ std::vector<RankSummary> gather_rank_summaries(comm::Communicator& comm, const R
         r.bytes_sent = all[i + 8];
         r.messages_sent = all[i + 9];
         r.peak_rss_bytes = all[i + 10];
+        r.intervals = all[i + 11];
         out.push_back(r);
     }
     return out;
@@ -209,6 +210,7 @@ int simulate(const RunOptions& options, comm::Communicator& comm, const sim::v1:
         mine.mpi_s = stats.mpi_s;
         mine.bytes_sent = stats.bytes_sent;
         mine.messages_sent = stats.messages_sent;
+        mine.intervals = stats.intervals;
     }
     mine.peak_rss_bytes = peak_rss_bytes();
     const auto per_rank = gather_rank_summaries(comm, mine);
@@ -231,6 +233,7 @@ int simulate(const RunOptions& options, comm::Communicator& comm, const sim::v1:
     summary.neurons = network.num_neurons;
     summary.synapses = synapses;
     summary.dt_ms = dt;
+    summary.interval_ms = simulation.interval_steps() * dt;
     summary.t_stop_ms = static_cast<double>(steps) * dt;
     summary.warmup_ms = static_cast<double>(warmup_steps) * dt;
     summary.seed = network.seed;

@@ -21,6 +21,7 @@ std::string summary_json(const RunSummary& s)
     j["neurons"] = s.neurons;
     j["synapses"] = s.synapses;
     j["dt_ms"] = s.dt_ms;
+    j["interval_ms"] = s.interval_ms;
     j["t_stop_ms"] = s.t_stop_ms;
     j["warmup_ms"] = s.warmup_ms;
     j["seed"] = s.seed;
@@ -45,7 +46,8 @@ std::string summary_json(const RunSummary& s)
         j["per_rank"].push_back({{"rank", r.rank}, {"neurons", r.neurons}, {"synapses", r.synapses},
             {"build_s", r.build_s}, {"update_s", r.update_s}, {"route_s", r.route_s}, {"mpi_s", r.mpi_s},
             {"deliver_s", r.deliver_s}, {"record_s", r.record_s}, {"bytes_sent", r.bytes_sent},
-            {"messages_sent", r.messages_sent}, {"peak_rss_bytes", r.peak_rss_bytes}});
+            {"messages_sent", r.messages_sent}, {"intervals", r.intervals},
+            {"peak_rss_bytes", r.peak_rss_bytes}});
     return j.dump(2) + "\n";
 }
 

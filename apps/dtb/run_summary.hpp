@@ -21,6 +21,7 @@ struct RankSummary {
     double record_s = 0;
     std::uint64_t bytes_sent = 0;
     std::uint64_t messages_sent = 0;
+    std::uint64_t intervals = 0; // spike exchanges (warm-up included)
     std::uint64_t peak_rss_bytes = 0;
 };
 
@@ -29,6 +30,7 @@ struct RunSummary {
     std::uint64_t neurons = 0;
     std::uint64_t synapses = 0;
     double dt_ms = 0;
+    double interval_ms = 0; // communication interval (the minimum delay)
     double t_stop_ms = 0;
     double warmup_ms = 0;
     std::uint64_t seed = 0;
