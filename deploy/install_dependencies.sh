@@ -14,7 +14,7 @@ packages=(
     libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
     libgtest-dev libgmock-dev libbenchmark-dev
     libgrpc++-dev protobuf-compiler-grpc libsqlite3-dev
-    libnifti2-dev mricron-data
+    libnifti2-dev mricron-data libeigen3-dev sqlite3
     python3 python3-h5py python3-numpy python3-matplotlib
 )
 

@@ -3,15 +3,19 @@
 //   partition MODEL --ranks N    print the partition plan without simulating
 //   report RUN_DIR [--out DIR]   figures and report.html of a run
 //   build-brain --atlas ... --out BUNDLE   whole-brain model bundle from imaging data
+//   assimilate CONFIG --out DIR  fit hyperparameters to BOLD (ensemble Kalman filter)
+//   simulate-bold CONFIG --out FILE.h5   synthetic BOLD for twin experiments
 #include <CLI/CLI.hpp>
 #include <Kokkos_Core.hpp>
 
+#include "assimilate_command.hpp"
 #include "build_brain_command.hpp"
 #include "comm/mpi_communicator.hpp"
 #include "launch_check.hpp"
 #include "partition_command.hpp"
 #include "report_command.hpp"
 #include "run_command.hpp"
+#include "simulate_bold_command.hpp"
 
 int main(int argc, char** argv)
 {
@@ -77,6 +81,34 @@ int main(int argc, char** argv)
     brain_cmd->add_flag("--quiet", brain.quiet, "Do not print the report");
     brain_cmd->add_option("--out,-o", brain.out_dir, "Bundle directory to write")->required();
 
+    dtb::app::AssimilateOptions assimilate;
+    std::size_t assimilate_members = 0, assimilate_trs = 0;
+    auto* assimilate_cmd = app.add_subcommand("assimilate",
+        "Estimate hyperparameters from BOLD with an ensemble Kalman filter (HMDA); writes assimilation.h5, summary.json");
+    assimilate_cmd->add_option("config", assimilate.config_path, "Assimilation config (YAML or JSON)")->required();
+    assimilate_cmd->add_option("--out,-o", assimilate.out_dir, "Output directory (created if missing)")->required();
+    auto* assimilate_members_opt
+        = assimilate_cmd->add_option("--members", assimilate_members, "Ensemble size (overrides the config)")
+              ->check(CLI::Range(std::size_t(2), std::size_t(100000)));
+    auto* assimilate_trs_opt
+        = assimilate_cmd->add_option("--trs", assimilate_trs, "TRs to assimilate (overrides the config)")
+              ->check(CLI::PositiveNumber);
+    assimilate_cmd->add_flag("--quiet", assimilate.quiet, "No progress line per TR");
+
+    dtb::app::SimulateBoldOptions simulate_bold;
+    std::size_t simulate_bold_trs = 0;
+    std::uint64_t simulate_bold_seed = 0;
+    auto* simulate_bold_cmd = app.add_subcommand("simulate-bold",
+        "Synthetic BOLD from a model with known hyperparameters (the truth of an assimilation config)");
+    simulate_bold_cmd->add_option("config", simulate_bold.config_path, "Assimilation config with truth values")
+        ->required();
+    simulate_bold_cmd->add_option("--out,-o", simulate_bold.out_path, "BOLD file to write (.h5)")->required();
+    auto* simulate_bold_trs_opt
+        = simulate_bold_cmd->add_option("--trs", simulate_bold_trs, "TRs to simulate (overrides the config)")
+              ->check(CLI::PositiveNumber);
+    auto* simulate_bold_seed_opt = simulate_bold_cmd->add_option(
+        "--seed", simulate_bold_seed, "Network seed (overrides truth_seed and the model's seed)");
+
     try {
         app.parse(argc, argv);
         if (!fault.empty()) {
@@ -99,6 +131,14 @@ int main(int argc, char** argv)
         run.seed = seed;
     if (*scale_opt)
         run.scale = scale;
+    if (*assimilate_members_opt)
+        assimilate.members = assimilate_members;
+    if (*assimilate_trs_opt)
+        assimilate.trs = assimilate_trs;
+    if (*simulate_bold_trs_opt)
+        simulate_bold.trs = simulate_bold_trs;
+    if (*simulate_bold_seed_opt)
+        simulate_bold.seed = simulate_bold_seed;
 
     if (*partition_cmd)
         return dtb::app::partition_command(partition);
@@ -115,5 +155,9 @@ int main(int argc, char** argv)
         return 2;
     }
     Kokkos::ScopeGuard kokkos(argc, argv);
+    if (*assimilate_cmd)
+        return dtb::app::assimilate_command(assimilate, *world);
+    if (*simulate_bold_cmd)
+        return dtb::app::simulate_bold_command(simulate_bold, *world);
     return dtb::app::run_command(run, *world);
 }

@@ -78,6 +78,10 @@ void print_job_status(std::ostream& out, const v1::Job& job)
         out << "reason:     " << job.reason() << "\n";
     if (job.has_exit_code())
         out << "exit code:  " << job.exit_code() << "\n";
+    if (!job.batch().job_id().empty())
+        out << "batch job:  " << job.batch().system() << " " << job.batch().job_id()
+            << (job.batch().state().empty() ? "" : " " + job.batch().state())
+            << (job.batch().reason().empty() ? "" : " (" + job.batch().reason() + ")") << "\n";
     if (spec.has_simulation())
         out << "model:      " << spec.simulation().model().name() << "\n";
     out << "ranks:      " << std::max<std::uint32_t>(1, spec.resources().ranks()) << "\n";

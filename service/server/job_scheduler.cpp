@@ -57,7 +57,7 @@ bool results_complete(const std::string& job_directory)
 
 } // namespace
 
-JobScheduler::JobScheduler(JobStore& store, LocalRunner& runner, JobSchedulerOptions options)
+JobScheduler::JobScheduler(JobStore& store, JobRunner& runner, JobSchedulerOptions options)
     : store_(store)
     , runner_(runner)
     , options_(std::move(options))
@@ -84,8 +84,9 @@ void JobScheduler::recover()
     for (const v1::Job& job : store_.jobs_in_states({v1::STARTING, v1::RUNNING})) {
         const std::string directory = job_directory(job.id());
         const auto process = store_.process_of(job.id());
-        if (process && runner_.adopt(job, *process, directory, deadline_of(job))) {
-            log_line("job " + job.id() + ": process " + std::to_string(process->pid)
+        if (runner_.adopt(job, process, directory, deadline_of(job))) {
+            log_line("job " + job.id() + ": "
+                + (process ? "process " + std::to_string(process->pid) : "its batch job")
                 + " outlived the previous server; following it again");
             if (job.cancel_requested())
                 runner_.cancel(job.id());
@@ -225,11 +226,17 @@ void JobScheduler::start_job(const v1::Job& queued)
     const std::string directory = job_directory(queued.id());
     try {
         fs::create_directories(directory);
-        write_file_atomically(LocalRunner::model_path(directory), model_file_text(starting->spec().simulation().model()));
-        const ProcessIdentity process = runner_.start(*starting, directory, deadline_of(*starting));
-        store_.record_process(queued.id(), process);
-        log_line("job " + queued.id() + " of " + queued.owner() + ": started, process "
-            + std::to_string(process.pid));
+        write_file_atomically(job_model_path(directory), model_file_text(starting->spec().simulation().model()));
+        const JobLaunch launch = runner_.start(*starting, directory, deadline_of(*starting));
+        if (launch.process)
+            store_.record_process(queued.id(), *launch.process);
+        if (!launch.batch_job_id.empty())
+            store_.update(queued.id(), [&](v1::Job& job) {
+                job.mutable_batch()->set_system(launch.batch_system);
+                job.mutable_batch()->set_job_id(launch.batch_job_id);
+                return true;
+            });
+        log_line("job " + queued.id() + " of " + queued.owner() + ": started, " + launch.description);
     } catch (const std::exception& e) {
         log_line("job " + queued.id() + ": cannot start: " + e.what());
         store_.update(queued.id(), [&](v1::Job& job) {
@@ -269,6 +276,17 @@ void JobScheduler::apply(const RunnerEvent& event)
             return true;
         });
         break;
+    case RunnerEvent::Kind::BatchStateChanged:
+        store_.update(event.job_id, [&](v1::Job& job) {
+            if (is_final_state(job.state()))
+                return false;
+            if (job.batch().state() == event.batch_state && job.batch().reason() == event.batch_reason)
+                return false;
+            job.mutable_batch()->set_state(event.batch_state);
+            job.mutable_batch()->set_reason(event.batch_reason);
+            return true;
+        });
+        break;
     case RunnerEvent::Kind::Finished:
         finish(event);
         break;
@@ -288,6 +306,8 @@ void JobScheduler::finish(const RunnerEvent& event)
         state = v1::CANCELLED;
     } else if (event.timed_out) {
         state = v1::TIMED_OUT;
+    } else if (!event.failure_reason.empty()) {
+        reason = event.failure_reason + detail;
     } else if (!exit.observed) {
         if (results_complete(directory)) {
             state = v1::SUCCEEDED;
@@ -321,8 +341,14 @@ void JobScheduler::finish(const RunnerEvent& event)
             final_reason = "exceeded its time limit of "
                 + format_duration(TimeUtil::DurationToMilliseconds(job.spec().resources().time_limit()) / 1000.0)
                 + "; its processes were terminated";
+        if (!event.batch_state.empty() && state != v1::SUCCEEDED)
+            final_reason += " (" + job.batch().system() + " job " + job.batch().job_id() + ": " + event.batch_state + ")";
         set_final(job, state, final_reason);
         job.set_cancel_requested(false);
+        if (!event.batch_state.empty()) {
+            job.mutable_batch()->set_state(event.batch_state);
+            job.mutable_batch()->set_reason(event.batch_reason);
+        }
         if (exit.observed && exit.exit_code)
             job.set_exit_code(*exit.exit_code);
         return true;

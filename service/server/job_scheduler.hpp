@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "service/server/job_store.hpp"
-#include "service/server/local_runner.hpp"
+#include "service/server/job_runner.hpp"
 
 namespace dtb::service {
 
@@ -27,7 +27,7 @@ struct JobSchedulerOptions {
 
 class JobScheduler {
 public:
-    JobScheduler(JobStore& store, LocalRunner& runner, JobSchedulerOptions options);
+    JobScheduler(JobStore& store, JobRunner& runner, JobSchedulerOptions options);
     ~JobScheduler();
     JobScheduler(const JobScheduler&) = delete;
     JobScheduler& operator=(const JobScheduler&) = delete;
@@ -57,7 +57,7 @@ private:
     std::chrono::system_clock::time_point deadline_of(const v1::Job& job) const;
 
     JobStore& store_;
-    LocalRunner& runner_;
+    JobRunner& runner_;
     JobSchedulerOptions options_;
 
     std::mutex mutex_;

@@ -54,11 +54,11 @@ LocalRunner::LocalRunner(LocalRunnerOptions options)
 {
 }
 
-std::string LocalRunner::model_path(const std::string& job_directory) { return job_directory + "/model.yaml"; }
+std::string LocalRunner::model_path(const std::string& job_directory) { return job_model_path(job_directory); }
 
-std::string LocalRunner::log_path(const std::string& job_directory) { return job_directory + "/dtb.log"; }
+std::string LocalRunner::log_path(const std::string& job_directory) { return job_log_path(job_directory); }
 
-ProcessIdentity LocalRunner::start(
+JobLaunch LocalRunner::start(
     const v1::Job& job, const std::string& job_directory, std::chrono::system_clock::time_point deadline)
 {
     if (!job.spec().has_simulation())
@@ -66,14 +66,19 @@ ProcessIdentity LocalRunner::start(
     JobProcess process = JobProcess::launch(simulation_command(job, job_directory, options_));
     const ProcessIdentity identity = process.identity();
     jobs_[job.id()] = std::make_unique<RunningJob>(job.id(), ranks_of(job), process, log_path(job_directory), deadline);
-    return identity;
+    JobLaunch launch;
+    launch.process = identity;
+    launch.description = "process " + std::to_string(identity.pid);
+    return launch;
 }
 
-bool LocalRunner::adopt(const v1::Job& job, const ProcessIdentity& identity, const std::string& job_directory,
-    std::chrono::system_clock::time_point deadline)
+bool LocalRunner::adopt(const v1::Job& job, const std::optional<ProcessIdentity>& identity,
+    const std::string& job_directory, std::chrono::system_clock::time_point deadline)
 {
+    if (!identity)
+        return false;
     // The job directory is in the command line of every job process.
-    auto process = JobProcess::adopt(identity, job_directory);
+    auto process = JobProcess::adopt(*identity, job_directory);
     if (!process)
         return false;
     jobs_[job.id()] = std::make_unique<RunningJob>(job.id(), ranks_of(job), *process, log_path(job_directory), deadline);
@@ -105,39 +110,6 @@ int LocalRunner::ranks_in_use() const
     return ranks;
 }
 
-void LocalRunner::read_log(RunningJob& job, bool flush, std::vector<RunnerEvent>& events)
-{
-    std::optional<JobLogLine> last_progress;
-    for (const auto& line : job.log.read_new_lines(flush)) {
-        JobLogLine parsed = parse_job_log_line(line);
-        switch (parsed.kind) {
-        case JobLogLine::Kind::NetworkBuilt: {
-            RunnerEvent event;
-            event.kind = RunnerEvent::Kind::NetworkBuilt;
-            event.job_id = job.job_id;
-            events.push_back(std::move(event));
-            break;
-        }
-        case JobLogLine::Kind::Progress:
-            last_progress = std::move(parsed);
-            break;
-        case JobLogLine::Kind::Error:
-            job.last_error = parsed.message;
-            break;
-        case JobLogLine::Kind::Other:
-            break;
-        }
-    }
-    // Only the newest progress of a poll matters.
-    if (last_progress) {
-        RunnerEvent event;
-        event.kind = RunnerEvent::Kind::Progress;
-        event.job_id = job.job_id;
-        event.progress = std::move(*last_progress);
-        events.push_back(std::move(event));
-    }
-}
-
 RunnerEvent LocalRunner::finished_event(RunningJob& job)
 {
     RunnerEvent event;
@@ -147,10 +119,7 @@ RunnerEvent LocalRunner::finished_event(RunningJob& job)
     event.cancelled = job.cancelled;
     event.timed_out = job.timed_out;
     event.left_processes = job.left_processes;
-    if (!job.last_error.empty())
-        event.error_message = job.last_error;
-    else if (!job.log.recent_lines().empty())
-        event.error_message = job.log.recent_lines().back();
+    event.error_message = job.log.error_message();
     return event;
 }
 
@@ -167,7 +136,7 @@ std::vector<RunnerEvent> LocalRunner::poll()
                 job.leader_exit_at = now;
             }
         }
-        read_log(job, job.leader_exit.has_value(), events);
+        job.log.read(job.leader_exit.has_value(), events);
 
         if (!job.leader_exit) {
             if (!job.terminate_sent_at && wall_now >= job.deadline) {

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "dtb/v1/job.pb.h"
-#include "service/server/job_log_line.hpp"
+#include "service/server/job_log_follower.hpp"
 #include "service/server/job_process.hpp"
-#include "service/server/log_file_tail.hpp"
+#include "service/server/job_runner.hpp"
 
 namespace dtb::service {
 
@@ -25,21 +25,7 @@ struct LocalRunnerOptions {
     std::chrono::milliseconds kill_grace{10000};  // SIGTERM -> SIGKILL
 };
 
-/// Something a running job did.
-struct RunnerEvent {
-    enum class Kind { NetworkBuilt, Progress, Finished };
-    Kind kind = Kind::Progress;
-    std::string job_id;
-    JobLogLine progress;             // Progress
-    // Finished:
-    ProcessExit exit;
-    bool cancelled = false;          // ended after a cancel
-    bool timed_out = false;          // ended after its time limit
-    std::string error_message;       // the last "dtb: error:" line, else the last log line
-    bool left_processes = false;     // processes outlived the leader and were killed
-};
-
-class LocalRunner {
+class LocalRunner : public JobRunner {
 public:
     explicit LocalRunner(LocalRunnerOptions options);
 
@@ -50,21 +36,21 @@ public:
 
     /// Launches `job` (a simulation) in `job_directory`; throws
     /// std::runtime_error if it cannot be started.
-    ProcessIdentity start(const v1::Job& job, const std::string& job_directory,
-        std::chrono::system_clock::time_point deadline);
+    JobLaunch start(const v1::Job& job, const std::string& job_directory,
+        std::chrono::system_clock::time_point deadline) override;
 
     /// Follows a job process that outlived a previous server. False if the
     /// process is gone (or the pid now belongs to another program).
-    bool adopt(const v1::Job& job, const ProcessIdentity& process, const std::string& job_directory,
-        std::chrono::system_clock::time_point deadline);
+    bool adopt(const v1::Job& job, const std::optional<ProcessIdentity>& process,
+        const std::string& job_directory, std::chrono::system_clock::time_point deadline) override;
 
     /// Ends the job's processes: SIGTERM now, SIGKILL after the grace.
-    void cancel(const std::string& job_id);
+    void cancel(const std::string& job_id) override;
 
     /// Checks every job: new log lines, exits, time limits, escalation.
-    std::vector<RunnerEvent> poll();
+    std::vector<RunnerEvent> poll() override;
 
-    int ranks_in_use() const;
+    int ranks_in_use() const override;
     bool is_running(const std::string& job_id) const { return jobs_.count(job_id) != 0; }
     std::size_t size() const { return jobs_.size(); }
 
@@ -76,14 +62,14 @@ private:
             : job_id(std::move(id))
             , ranks(job_ranks)
             , process(std::move(job_process))
-            , log(log_file)
+            , log(job_id, log_file)
             , deadline(job_deadline)
         {
         }
         std::string job_id;
         int ranks = 1;
         JobProcess process;
-        LogFileTail log;
+        JobLogFollower log;
         std::chrono::system_clock::time_point deadline;
         bool cancelled = false;
         bool timed_out = false;
@@ -92,11 +78,9 @@ private:
         std::optional<ProcessExit> leader_exit;
         std::optional<Clock::time_point> leader_exit_at;
         bool left_processes = false;
-        std::string last_error;
     };
 
     void terminate(RunningJob& job);
-    void read_log(RunningJob& job, bool flush, std::vector<RunnerEvent>& events);
     RunnerEvent finished_event(RunningJob& job);
 
     LocalRunnerOptions options_;

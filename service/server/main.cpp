@@ -25,6 +25,7 @@
 #include "service/server/job_scheduler.hpp"
 #include "service/server/job_store.hpp"
 #include "service/server/local_runner.hpp"
+#include "service/server/slurm_runner.hpp"
 #include "service/server/server_log.hpp"
 #include "service/server/simulation_service_handler.hpp"
 #include "service/server/token_authenticator.hpp"
@@ -51,6 +52,14 @@ struct ServerOptions {
     std::string default_time_limit = "24h";
     std::string max_time_limit = "7d";
     std::string kill_grace = "10s";
+    std::string runner = "local";
+    std::string slurm_partition;
+    std::string slurm_account;
+    std::string slurm_launcher = "auto";
+    std::string slurm_bin_directory;
+    int slurm_gpus_per_task = 0;
+    int slurm_cpus_per_task = 0;
+    std::vector<std::string> slurm_directives;
 };
 
 class UsageError : public std::runtime_error {
@@ -162,12 +171,45 @@ int serve(const ServerOptions& options)
         events.record(before, after);
     });
 
-    LocalRunnerOptions runner_options;
-    runner_options.dtb_executable = options.dtb_executable.empty() ? default_dtb_executable() : options.dtb_executable;
-    runner_options.mpirun_executable = options.mpirun_executable;
-    runner_options.kill_grace = std::chrono::milliseconds(static_cast<std::int64_t>(kill_grace_s * 1000));
-    LocalRunner runner(runner_options);
-    JobScheduler scheduler(store, runner, JobSchedulerOptions{jobs_directory, options.max_ranks});
+    // Jobs run in their own directories: a relative --dtb must not depend on that.
+    std::string dtb_executable = options.dtb_executable.empty() ? default_dtb_executable() : options.dtb_executable;
+    if (dtb_executable.find('/') != std::string::npos)
+        dtb_executable = fs::absolute(dtb_executable).lexically_normal().string();
+    std::unique_ptr<JobRunner> runner;
+    std::string runner_text = "local runner";
+    if (options.runner == "slurm") {
+        // Slurm writes each job's log and outputs into the job directory,
+        // named in #SBATCH lines (no quoting; '%' is a pattern there).
+        if (jobs_directory.find_first_of(" \t\n%") != std::string::npos)
+            throw UsageError("--runner slurm: the data directory must not contain whitespace or '%': " + data_directory);
+        SlurmRunnerOptions slurm;
+        slurm.commands.bin_directory = options.slurm_bin_directory;
+        slurm.batch.dtb_executable = dtb_executable;
+        slurm.batch.mpirun_executable = options.mpirun_executable;
+        slurm.batch.partition = options.slurm_partition;
+        slurm.batch.account = options.slurm_account;
+        slurm.batch.gpus_per_task = options.slurm_gpus_per_task;
+        slurm.batch.cpus_per_task = options.slurm_cpus_per_task;
+        slurm.batch.extra_directives = options.slurm_directives;
+        SlurmCommands commands(slurm.commands);
+        if (const std::string failure = commands.check_reachable(); !failure.empty())
+            throw UsageError("--runner slurm: Slurm does not answer: " + failure);
+        bool use_srun = options.slurm_launcher == "srun";
+        if (options.slurm_launcher == "auto")
+            use_srun = commands.pmix_available();
+        slurm.batch.launcher = use_srun ? SlurmBatchOptions::Launcher::Srun : SlurmBatchOptions::Launcher::Mpirun;
+        runner_text = std::string("Slurm runner, ") + (use_srun ? "srun --mpi=pmix" : "mpirun inside the allocation")
+            + (options.slurm_partition.empty() ? "" : ", partition " + options.slurm_partition)
+            + (options.slurm_account.empty() ? "" : ", account " + options.slurm_account);
+        runner = std::make_unique<SlurmRunner>(slurm);
+    } else {
+        LocalRunnerOptions runner_options;
+        runner_options.dtb_executable = dtb_executable;
+        runner_options.mpirun_executable = options.mpirun_executable;
+        runner_options.kill_grace = std::chrono::milliseconds(static_cast<std::int64_t>(kill_grace_s * 1000));
+        runner = std::make_unique<LocalRunner>(runner_options);
+    }
+    JobScheduler scheduler(store, *runner, JobSchedulerOptions{jobs_directory, options.max_ranks});
     scheduler.recover();
 
     ServiceLimits limits;
@@ -209,7 +251,7 @@ int serve(const ServerOptions& options)
     log_line("listening on " + options.listen_address + " (port " + std::to_string(port) + ", "
         + (options.tls_certificate_file.empty() ? "plaintext" : "TLS") + ", "
         + (authenticator ? std::to_string(authenticator->size()) + " users" : std::string("single user, no tokens"))
-        + "), data in " + data_directory + ", runs " + runner_options.dtb_executable + ", --max-ranks "
+        + "), data in " + data_directory + ", runs " + dtb_executable + " (" + runner_text + "), --max-ranks "
         + std::to_string(options.max_ranks));
     scheduler.start();
 
@@ -262,7 +304,9 @@ int main(int argc, char** argv)
     app.add_option("--dtb", options.dtb_executable, "The dtb executable (default: next to dtb-server, else PATH)");
     app.add_option("--mpirun", options.mpirun_executable, "mpirun for jobs of more than one rank")
         ->capture_default_str();
-    app.add_option("--max-ranks", options.max_ranks, "Ranks of all running jobs together")->capture_default_str();
+    auto* max_ranks_option = app.add_option("--max-ranks", options.max_ranks,
+                                    "Ranks of all running jobs together (--runner slurm: ranks of one job)")
+                                 ->capture_default_str();
     app.add_option("--max-queued-jobs", options.max_queued_jobs, "Queued jobs of all users together")
         ->capture_default_str();
     app.add_option("--max-active-jobs-per-user", options.max_active_jobs_per_user,
@@ -281,8 +325,27 @@ int main(int argc, char** argv)
     app.add_option("--kill-grace", options.kill_grace, "Time between SIGTERM and SIGKILL when a job is ended")
         ->capture_default_str();
     app.add_option("--port-file", options.port_file, "Write the port listened on to this file once serving");
+    app.add_option("--runner", options.runner, "Where jobs run: local (mpirun here) or slurm (sbatch)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"local", "slurm"}));
+    app.add_option("--partition", options.slurm_partition, "Slurm partition for jobs (--runner slurm)");
+    app.add_option("--account", options.slurm_account, "Slurm account for jobs (--runner slurm)");
+    app.add_option("--slurm-launcher", options.slurm_launcher,
+           "How a Slurm job starts its ranks: srun (--mpi=pmix), mpirun, or auto (srun if `srun --mpi=list` has pmix)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"auto", "srun", "mpirun"}));
+    app.add_option("--gpus-per-task", options.slurm_gpus_per_task, "GPUs per rank for Slurm jobs (0: none)")
+        ->check(CLI::Range(0, 64));
+    app.add_option("--cpus-per-task", options.slurm_cpus_per_task, "CPUs per rank for Slurm jobs (0: Slurm's default)")
+        ->check(CLI::Range(0, 4096));
+    app.add_option("--sbatch-option", options.slurm_directives,
+        "An extra #SBATCH line for Slurm jobs, e.g. --sbatch-option=--qos=normal (repeatable)");
+    app.add_option("--slurm-bin", options.slurm_bin_directory, "Directory of sbatch, squeue, scontrol, scancel (default: PATH)");
     try {
         app.parse(argc, argv);
+        // Under Slurm the cluster decides what fits; --max-ranks only bounds one job.
+        if (options.runner == "slurm" && max_ranks_option->count() == 0)
+            options.max_ranks = 4096;
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
         return code == 0 ? 0 : 2;
