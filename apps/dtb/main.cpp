@@ -57,6 +57,8 @@ int main(int argc, char** argv)
     auto* report_cmd = app.add_subcommand("report", "Write figures and report.html from a run's outputs");
     report_cmd->add_option("run_dir", report.run_dir, "Run directory (the --out of dtb run)")->required();
     report_cmd->add_option("--out,-o", report.out_dir, "Report directory (default RUN_DIR/report)");
+    report_cmd->add_option("--brain", report.brain,
+        "Brain arrays (brain.h5 or the bundle directory) of a brain-model run (default: from the run's model)");
 
     dtb::app::BuildBrainOptions brain;
     auto* brain_cmd = app.add_subcommand(

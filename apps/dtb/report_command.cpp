@@ -171,6 +171,10 @@ int report_command(const ReportOptions& options)
         args.push_back("--out");
         args.push_back(options.out_dir);
     }
+    if (!options.brain.empty()) {
+        args.push_back("--brain");
+        args.push_back(options.brain);
+    }
     args.push_back("--"); // a run directory starting with '-' is still a directory
     args.push_back(options.run_dir);
     std::vector<std::string> env = child_environment(package_dir);

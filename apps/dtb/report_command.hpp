@@ -9,6 +9,7 @@ namespace dtb::app {
 struct ReportOptions {
     std::string run_dir;
     std::string out_dir; // empty: RUN_DIR/report
+    std::string brain;   // brain.h5 or bundle directory; empty: found from the run's model
 };
 
 /// Runs the report and returns its exit code: 0 done, 2 bad input (the

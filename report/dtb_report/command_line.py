@@ -24,13 +24,17 @@ class _Parser(argparse.ArgumentParser):
 
 def parse_arguments(argv):
     parser = _Parser(prog=PROGRAM, description="Figures and one HTML page from the outputs of `dtb run` "
-                     "(spikes.h5, rates.h5, summary.json). See docs/report.md.")
+                     "(spikes.h5, rates.h5, summary.json; a brain bundle's brain.h5) and of `dtb assimilate` "
+                     "(assimilation.h5). See docs/report.md.")
     parser.add_argument("run_dir", help="the --out directory of a dtb run")
     parser.add_argument("--out", "-o", help="report directory (default RUN_DIR/report); replaced only "
                         "if it is empty or an earlier report")
     parser.add_argument("--block-spikes", type=int, default=DEFAULT_BLOCK_SPIKES,
                         help="spikes read from spikes.h5 per slice (default %(default)s); "
                         "bounds the memory the report needs")
+    parser.add_argument("--brain", metavar="PATH",
+                        help="brain.h5 (or the bundle directory holding it) of a brain-bundle run; by default "
+                        "found from summary.json's model file")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     arguments = parser.parse_args(argv)
     if arguments.block_spikes < 1:
@@ -56,7 +60,7 @@ def main(argv=None):
             print(f"{PROGRAM}: {message}", file=sys.stderr, flush=True)
 
     try:
-        page = build_report(arguments.run_dir, out_dir, arguments.block_spikes, log)
+        page = build_report(arguments.run_dir, out_dir, arguments.block_spikes, log, brain=arguments.brain)
     except InputError as e:
         if e.path != out_dir:
             remove_stale_report(out_dir)

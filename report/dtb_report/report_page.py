@@ -85,7 +85,43 @@ def _figure(figure):
             "</figure>")
 
 
-def write_report_page(path, run_dir, summary_record, populations, figures, notes):
+def _brain_section(brain):
+    rows = []
+    for r in brain["regions"]:
+        cells = [_format(r["label"]), r["name"] or "", _format(r["voxels"]), _format(r["neurons"]),
+                 _format(r["spike_count"]), _format(r["rate_hz"]), _format(r["rate_e_hz"]), _format(r["rate_i_hz"])]
+        rows.append("<tr>" + "".join(f"<td{' class=text' if i == 1 else ''}>{html.escape(c)}</td>"
+                                     for i, c in enumerate(cells)) + "</tr>")
+    head = "".join(f"<th>{h}</th>" for h in ("label", "region", "voxels", "neurons", "spikes", "rate (Hz)",
+                                             "E rate (Hz)", "I rate (Hz)"))
+    return [f"<h2>Brain regions</h2>",
+            f"<p>{brain['voxels']:,} voxels in {len(brain['regions']):,} regions, from "
+            f"<code>{html.escape(brain['arrays'])}</code>. Rate = spikes / (neurons × recorded seconds).</p>",
+            "<table>\n<tr>" + head + "</tr>\n" + "\n".join(rows) + "\n</table>"]
+
+
+def _assimilation_section(a):
+    rows = [("regions", _format(a["regions"])), ("TRs", _format(a["trs"])), ("TR", _format(a["tr_ms"], "ms")),
+            ("warm-up TRs", _format(a["warmup_trs"]))]
+    for series in ("forecast", "analysis", "replay"):
+        rows.append((f"{series}: mean BOLD corr with observed", _format(a["bold_corr"][series])))
+        rows.append((f"{series}: FC correlation with observed", _format(a["fc_corr"][series])))
+    table = "\n".join(f"<tr><th class=text>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
+    parts = ["<h2>Assimilation</h2>", f"<table>\n{table}\n</table>"]
+    for h in a["hyperparameters"]:
+        head = "<tr><th>voxel</th><th>final mean</th><th>final spread</th><th>truth</th><th>relative error</th></tr>"
+        body = []
+        for k, voxel in enumerate(h["estimated_voxels"]):
+            truth = h["truth"][k] if h["truth"] else None
+            error = h["rel_error"][k] if h["rel_error"] else None
+            body.append("<tr>" + "".join(f"<td>{html.escape(_format(v))}</td>" for v in
+                                         (voxel, h["final_mean"][k], h["final_spread"][k], truth, error)) + "</tr>")
+        parts += [f"<p>Hyperparameter <b>{html.escape(h['name'])}</b> (bounds {html.escape(_format(h['low']))} .. "
+                  f"{html.escape(_format(h['high']))}):</p>", "<table>\n" + head + "\n" + "\n".join(body) + "\n</table>"]
+    return parts
+
+
+def write_report_page(path, run_dir, summary_record, populations, figures, notes, brain=None, assimilation=None):
     title = f"dtb report: {os.path.basename(os.path.abspath(run_dir))}"
     parts = [
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
@@ -96,11 +132,16 @@ def write_report_page(path, run_dir, summary_record, populations, figures, notes
         "The numbers are also in <a href=\"report.json\">report.json</a>.</p>",
     ]
     parts += [f'<p class="note">{html.escape(note)}</p>' for note in notes]
-    parts += ["<h2>Run summary</h2>", _summary_table(summary_record),
-              "<h2>Populations</h2>",
-              "<p>Rates and CVs computed by this report from spikes.h5, next to the values "
-              "<code>dtb run</code> wrote into summary.json and the mean of rates.h5; they should agree.</p>",
-              _population_table(populations)]
+    parts += ["<h2>Run summary</h2>", _summary_table(summary_record)]
+    if populations:
+        parts += ["<h2>Populations</h2>",
+                  "<p>Rates and CVs computed by this report from spikes.h5, next to the values "
+                  "<code>dtb run</code> wrote into summary.json and the mean of rates.h5; they should agree.</p>",
+                  _population_table(populations)]
+    if brain:
+        parts += _brain_section(brain)
+    if assimilation:
+        parts += _assimilation_section(assimilation)
     if figures:
         parts.append("<h2>Figures</h2>")
         parts += [_figure(f) for f in figures]

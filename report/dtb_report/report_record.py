@@ -33,18 +33,22 @@ def population_record(summary_population, statistics, rate_trace):
     return record
 
 
-def write_report_record(directory, run_dir, summary, inputs, populations, figures, raster, views, notes):
+def write_report_record(directory, run_dir, summary, inputs, populations, figures, raster, views, notes,
+                        brain=None, assimilation=None):
     record = {
         "generator": GENERATOR,
         "format_version": FORMAT_VERSION,
         "run_dir": os.path.abspath(run_dir),
         "inputs": inputs,
-        "recording": {"start_ms": summary.warmup_ms, "duration_ms": summary.t_stop_ms, "dt_ms": summary.dt_ms},
+        "recording": ({"start_ms": summary.warmup_ms, "duration_ms": summary.t_stop_ms, "dt_ms": summary.dt_ms}
+                      if summary is not None else None),
         "populations": populations,
         "figures": [{"file": f.file, "title": f.title, "width_px": f.width_px, "height_px": f.height_px}
                     for f in figures],
         "raster": raster,
         "views": views,
+        "brain": brain,
+        "assimilation": assimilation,
         "notes": notes,
     }
     with open(os.path.join(directory, "report.json"), "w", encoding="utf-8") as f:

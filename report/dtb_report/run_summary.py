@@ -59,8 +59,8 @@ def _population(path, index, item):
                              cv_isi=cv if isinstance(cv, (int, float)) else None)
 
 
-def read_run_summary(path):
-    """Loads and checks summary.json; raises InputError naming the file."""
+def load_summary_record(path):
+    """summary.json as a JSON object; raises InputError naming the file."""
     try:
         with open(path, "r", encoding="utf-8") as f:
             text = f.read()
@@ -74,7 +74,13 @@ def read_run_summary(path):
         raise InputError(path, f"is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})")
     if not isinstance(record, dict):
         raise InputError(path, "is not a JSON object")
+    return record
 
+
+def read_run_summary(path, record=None):
+    """Loads and checks the summary.json of `dtb run`; raises InputError naming the file."""
+    if record is None:
+        record = load_summary_record(path)
     items = record.get("populations")
     if not isinstance(items, list) or not items:
         raise InputError(path, "is missing or empty (a list of {name, size} is required)",

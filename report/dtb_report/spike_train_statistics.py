@@ -28,6 +28,7 @@ class PopulationStatistics:
     silent_fraction: float     # neurons without a spike / size
     neuron_rates_hz: np.ndarray
     neuron_cvs: np.ndarray     # CVs of the neurons with >= 2 ISIs
+    neuron_spike_counts: object = None  # int64 [size]: spikes per neuron (the brain view sums them)
 
 
 class SpikeTrainAccumulator:
@@ -97,4 +98,4 @@ class SpikeTrainAccumulator:
             cv_isi=float(np.mean(cvs)) if cvs.size else None,
             neurons_with_cv=int(cvs.size),
             silent_fraction=float(np.count_nonzero(self.counts == 0)) / self.size,
-            neuron_rates_hz=neuron_rates, neuron_cvs=cvs)
+            neuron_rates_hz=neuron_rates, neuron_cvs=cvs, neuron_spike_counts=self.counts)

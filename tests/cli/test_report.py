@@ -9,7 +9,8 @@
   and leave no report.html;
 - the FC-correlation helper agrees with numpy.corrcoef;
 - `dtb run` on a tiny model, then `dtb report` (skipped until the dtb
-  executable has the `report` subcommand)."""
+  executable has the `report` subcommand).
+The brain and assimilation views: test_report_views.py."""
 import argparse
 import html.parser
 import json
@@ -371,8 +372,8 @@ class WithoutSpikeFile(unittest.TestCase):
         self.assertAlmostEqual(record["populations"][0]["rates_file_mean_hz"],
                                spikes["E"][0].size / (40 * 0.1), places=9)
 
-    def test_pending_views_are_announced_when_their_files_appear(self):
-        tmp = tempfile.mkdtemp(prefix="dtb-report-pending-")
+    def test_an_empty_assimilation_file_is_bad_input_not_a_pending_view(self):
+        tmp = tempfile.mkdtemp(prefix="dtb-report-assim-empty-")
         self.addCleanup(shutil.rmtree, tmp, True)
         sizes = {"E": 10}
         spikes = {"E": (np.array([1.0, 2.0]), np.array([0, 1]))}
@@ -380,11 +381,9 @@ class WithoutSpikeFile(unittest.TestCase):
         with h5py.File(os.path.join(run_dir, "assimilation.h5"), "w"):
             pass
         r = run_report(run_dir)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        record = load_record(os.path.join(run_dir, "report"))
-        self.assertEqual([v["view"] for v in record["views"]], ["assimilation"])
-        with open(os.path.join(run_dir, "report", "report.html")) as f:
-            self.assertIn("assimilation.h5", f.read())
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn(os.path.join(run_dir, "assimilation.h5"), r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(run_dir, "report", "report.html")))
 
 
 class LargeSpikeFile(unittest.TestCase):
