@@ -1,4 +1,6 @@
 #include "assimilation/ensemble_assimilation.hpp"
+#include "comm/packed_double.hpp"
+#include "sim/wall_clock.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -14,26 +16,11 @@ namespace dtb::assimilation {
 
 namespace {
 
+using comm::bits_of;
+using comm::double_of;
+using sim::seconds_since;
+
 constexpr std::size_t balloon_fields = 5; // s, f, v, q, y
-
-std::uint64_t bits_of(double value)
-{
-    std::uint64_t bits;
-    std::memcpy(&bits, &value, sizeof bits);
-    return bits;
-}
-
-double double_of(std::uint64_t bits)
-{
-    double value;
-    std::memcpy(&value, &bits, sizeof value);
-    return value;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // Mean and spread (ensemble standard deviation) of one hyperparameter at TR tr.
 void record_theta(const AssimilationSetup& setup, const std::vector<std::vector<double>>& theta_log, std::size_t M,

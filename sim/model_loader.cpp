@@ -510,7 +510,12 @@ std::string read_file_text(const std::string& path)
 
 } // namespace
 
-v1::Model parse_model_text(const std::string& text, const std::string& source_name)
+namespace {
+
+// The one top-level mapping of a YAML/JSON text, or a ModelError. `kind`
+// names the file in messages ("model file"), `fields` what the mapping holds.
+YAML::Node single_mapping(
+    const std::string& text, const std::string& source_name, const std::string& kind, const std::string& fields)
 {
     std::vector<YAML::Node> documents;
     try {
@@ -523,44 +528,32 @@ v1::Model parse_model_text(const std::string& text, const std::string& source_na
         throw ModelError(source_name, "", "YAML syntax error: " + error.msg + where);
     }
     if (documents.empty() || (documents.size() == 1 && documents[0].IsNull()))
-        throw ModelError(source_name, "", "the model file is empty");
+        throw ModelError(source_name, "", "the " + kind + " is empty");
     if (documents.size() > 1)
         throw ModelError(source_name, "",
-            "the file holds " + std::to_string(documents.size())
-                + " YAML documents (separated by ---); a model file holds exactly one");
+            "the file holds " + std::to_string(documents.size()) + " YAML documents (separated by ---); "
+                + (kind == "model file" ? std::string("a model file holds") : std::string("it must hold"))
+                + " exactly one");
     const YAML::Node& root = documents[0];
     if (!root.IsMap())
         throw ModelError(source_name, "",
-            "expected a mapping of model fields at the top level, got " + describe(root)
+            "expected a mapping of " + fields + " fields at the top level, got " + describe(root)
                 + location_suffix(root));
+    return root;
+}
+
+} // namespace
+
+v1::Model parse_model_text(const std::string& text, const std::string& source_name)
+{
     v1::Model model;
-    TreeWalker(source_name).fill_message(root, model, "");
+    TreeWalker(source_name).fill_message(single_mapping(text, source_name, "model file", "model"), model, "");
     return model;
 }
 
 void parse_yaml_message(const std::string& text, const std::string& source_name, pb::Message& out)
 {
-    std::vector<YAML::Node> documents;
-    try {
-        documents = YAML::LoadAll(text);
-    } catch (const YAML::Exception& error) {
-        std::string where;
-        if (!error.mark.is_null())
-            where = " (line " + std::to_string(error.mark.line + 1) + ", column "
-                + std::to_string(error.mark.column + 1) + ")";
-        throw ModelError(source_name, "", "YAML syntax error: " + error.msg + where);
-    }
-    if (documents.empty() || (documents.size() == 1 && documents[0].IsNull()))
-        throw ModelError(source_name, "", "the file is empty");
-    if (documents.size() > 1)
-        throw ModelError(source_name, "",
-            "the file holds " + std::to_string(documents.size())
-                + " YAML documents (separated by ---); it must hold exactly one");
-    const YAML::Node& root = documents[0];
-    if (!root.IsMap())
-        throw ModelError(source_name, "",
-            "expected a mapping of " + out.GetDescriptor()->name() + " fields at the top level, got "
-                + describe(root) + location_suffix(root));
+    const YAML::Node root = single_mapping(text, source_name, "file", out.GetDescriptor()->name());
     out.Clear();
     TreeWalker(source_name).fill_message(root, out, "");
 }

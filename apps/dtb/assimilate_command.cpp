@@ -1,4 +1,5 @@
 #include "assimilate_command.hpp"
+#include "sim/wall_clock.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -17,10 +18,7 @@ namespace dtb::app {
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
+using sim::seconds_since;
 
 // The observations of a non-twin run, checked against the model and config.
 assimilation::BoldSeries load_observations(const assimilation::AssimilationSetup& setup)

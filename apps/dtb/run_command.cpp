@@ -1,4 +1,6 @@
 #include "run_command.hpp"
+#include "comm/packed_double.hpp"
+#include "sim/wall_clock.hpp"
 
 #include <Kokkos_Core.hpp>
 #include <mpi.h>
@@ -30,17 +32,16 @@ namespace dtb::app {
 
 namespace {
 
+using comm::bits_of;
+using comm::double_of;
+using sim::seconds_since;
+
 std::atomic<int> interrupt_signal{0};
 extern "C" void on_interrupt(int signal) { interrupt_signal = signal; }
 
 struct Interrupted {
     int signal;
 };
-
-double seconds_since(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // The model with command-line overrides applied, defaulted and validated.
 sim::v1::Model load_model(const RunOptions& options)
@@ -101,20 +102,6 @@ void write_text_file(const std::string& path, const std::string& text)
     out.close();
     if (!out)
         throw std::runtime_error("cannot write " + path);
-}
-
-std::uint64_t bits_of(double value)
-{
-    std::uint64_t bits;
-    std::memcpy(&bits, &value, sizeof bits);
-    return bits;
-}
-
-double double_of(std::uint64_t bits)
-{
-    double value;
-    std::memcpy(&value, &bits, sizeof value);
-    return value;
 }
 
 // Per-rank figures for the summary, gathered on rank 0.
