@@ -22,7 +22,11 @@ mkdir -p "${demo_dir}"
 "${build_dir}/bin/dtb-server" --data-dir "${demo_dir}/server" --listen 127.0.0.1:0 \
     --port-file "${demo_dir}/port" 2>"${demo_dir}/server.log" &
 server_pid=$!
-trap 'kill -TERM "${server_pid}" 2>/dev/null; wait "${server_pid}" 2>/dev/null || true' EXIT
+stop_server() {
+    kill -TERM "${server_pid}" 2>/dev/null || true
+    wait "${server_pid}" 2>/dev/null || true
+}
+trap stop_server EXIT
 for _ in $(seq 100); do [[ -s "${demo_dir}/port" ]] && break; sleep 0.1; done
 export DTB_SERVER="127.0.0.1:$(cat "${demo_dir}/port")"
 "${build_dir}/bin/dtbctl" health --wait 10s
@@ -38,7 +42,7 @@ python3 -m json.tool "${demo_dir}/results/summary.json"
 echo
 echo "demo: figures and summary table: ${demo_dir}/report/report.html"
 echo "demo: server log: ${demo_dir}/server.log"
-kill -TERM "${server_pid}" 2>/dev/null || true
+stop_server
 
 echo
 echo "demo: whole-brain model from the AAL atlas (examples/aal_brain.sh demo)"
