@@ -21,6 +21,7 @@ import numpy as np
 
 from .fc_correlation import fc_correlation, functional_connectivity, pearson
 from .figure_canvas import new_figure, population_colours, save_figure
+from .hdf5_input import first_line, open_hdf5
 from .input_error import InputError
 
 ASSIMILATION_FILE = "assimilation.h5"
@@ -57,9 +58,6 @@ class AssimilationResults:
     hyperparameters: list = field(default_factory=list)
 
 
-def _first_line(error):
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0]
 
 
 def _scalar_attribute(path, obj, name, where, required=True):
@@ -75,12 +73,7 @@ def _scalar_attribute(path, obj, name, where, required=True):
 
 def read_assimilation(path):
     """Reads and checks assimilation.h5; raises InputError naming the file."""
-    try:
-        f = h5py.File(path, "r")
-    except FileNotFoundError:
-        raise InputError(path, "not found")
-    except OSError as e:
-        raise InputError(path, f"is not a readable HDF5 file ({_first_line(e)})")
+    f = open_hdf5(path)
     try:
         with f:
             if "bold" not in f or not isinstance(f["bold"], h5py.Group):
@@ -142,7 +135,7 @@ def read_assimilation(path):
     except InputError:
         raise
     except (OSError, KeyError, ValueError, RuntimeError, TypeError) as e:
-        raise InputError(path, f"is damaged ({_first_line(e)})")
+        raise InputError(path, f"is damaged ({first_line(e)})")
     return AssimilationResults(path=str(path), tr_ms=tr_ms, warmup_trs=int(warmup), bold=bold,
                                hyperparameters=hyperparameters)
 

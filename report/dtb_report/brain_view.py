@@ -18,6 +18,7 @@ import h5py
 import numpy as np
 
 from .figure_canvas import new_figure, save_figure
+from .hdf5_input import first_line, open_hdf5
 from .input_error import InputError
 
 BAR_WIDTH_PX = 1200
@@ -105,12 +106,7 @@ def locate_brain_arrays(summary_record, run_dir, explicit=None):
 
 def read_brain_arrays(path):
     """The voxel table of brain.h5, checked; raises InputError naming the file."""
-    try:
-        f = h5py.File(path, "r")
-    except FileNotFoundError:
-        raise InputError(path, "not found")
-    except OSError as e:
-        raise InputError(path, f"is not a readable HDF5 file ({_first_line(e)})")
+    f = open_hdf5(path)
     try:
         with f:
             def dataset(name, kind, ndim):
@@ -146,7 +142,7 @@ def read_brain_arrays(path):
     except InputError:
         raise
     except (OSError, KeyError, ValueError, RuntimeError, TypeError) as e:
-        raise InputError(path, f"is damaged ({_first_line(e)})")
+        raise InputError(path, f"is damaged ({first_line(e)})")
     return BrainArrays(path=str(path), count_e=count_e, count_i=count_i, centre_mm=centre, label=label,
                        region_names=names)
 
@@ -256,6 +252,3 @@ def draw_glass_brain(directory, brain, voxel_rate):
     return save_figure(figure, directory, "glass_brain.png", "Glass brain of voxel rates", caption)
 
 
-def _first_line(error):
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import h5py
 import numpy as np
 
+from .hdf5_input import open_hdf5
 from .input_error import InputError
 
 MAX_POINTS = 2000
@@ -36,12 +37,7 @@ class PopulationRates:
 
 
 def read_population_rates(path, population_names, recorded_ms):
-    try:
-        f = h5py.File(path, "r")
-    except FileNotFoundError:
-        raise InputError(path, "not found (every run writes rates.h5)")
-    except OSError as e:
-        raise InputError(path, f"is not a readable HDF5 file ({str(e).splitlines()[0]})")
+    f = open_hdf5(path, missing="not found (every run writes rates.h5)")
     with f:
         try:
             return _read(path, f, population_names, recorded_ms)

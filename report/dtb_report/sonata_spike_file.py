@@ -8,6 +8,7 @@ at most `block_spikes` spikes, in file order."""
 import h5py
 import numpy as np
 
+from .hdf5_input import first_line, open_hdf5
 from .input_error import InputError
 
 # 2 MiB each of timestamps and node_ids per block; with the block's temporaries
@@ -22,12 +23,7 @@ class SonataSpikeFile:
         self.path = str(path)
         self.block_spikes = int(block_spikes)
         self._sizes = {p.name: p.size for p in populations}
-        try:
-            self._file = h5py.File(self.path, "r")
-        except FileNotFoundError:
-            raise InputError(self.path, "not found")
-        except OSError as e:
-            raise InputError(self.path, f"is not a readable HDF5 file ({_first_line(e)})")
+        self._file = open_hdf5(self.path)
         try:
             self._datasets = self._check_layout()
         except InputError:
@@ -35,7 +31,7 @@ class SonataSpikeFile:
             raise
         except (OSError, KeyError, ValueError, RuntimeError) as e:
             self._file.close()
-            raise InputError(self.path, f"is damaged ({_first_line(e)})")
+            raise InputError(self.path, f"is damaged ({first_line(e)})")
 
     def __enter__(self):
         return self
@@ -73,7 +69,7 @@ class SonataSpikeFile:
                 times = np.asarray(timestamps[start:stop], dtype=np.float64)
                 ids = np.asarray(node_ids[start:stop])
             except (OSError, ValueError, RuntimeError) as e:
-                raise InputError(self.path, f"cannot be read ({_first_line(e)})",
+                raise InputError(self.path, f"cannot be read ({first_line(e)})",
                                  where=f"group /spikes/{name}, {entries}")
             if not np.all(np.isfinite(times)):
                 raise InputError(self.path, "has a timestamp that is not a finite number",
@@ -121,6 +117,3 @@ class SonataSpikeFile:
         return datasets
 
 
-def _first_line(error):
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0]
