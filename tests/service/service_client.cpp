@@ -37,6 +37,7 @@ std::unique_ptr<grpc::ClientContext> ServiceClient::context(std::chrono::seconds
     if (!token_.empty())
         context->AddMetadata("authorization", "Bearer " + token_);
     context->set_deadline(std::chrono::system_clock::now() + timeout);
+    context->set_wait_for_ready(wait_for_ready_);
     return context;
 }
 

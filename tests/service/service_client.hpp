@@ -43,11 +43,16 @@ public:
     /// Polls until the job has ended.
     v1::Job wait_until_final(const std::string& job_id, std::chrono::seconds timeout = std::chrono::seconds(90));
 
+    /// Calls wait for the channel to (re)connect until their deadline instead
+    /// of failing at once while it is connecting (gRPC's wait-for-ready).
+    void set_wait_for_ready(bool wait) { wait_for_ready_ = wait; }
+
     v1::SimulationService::Stub& stub() { return *stub_; }
     std::unique_ptr<grpc::ClientContext> context(std::chrono::seconds timeout = std::chrono::seconds(30)) const;
 
 private:
     std::string token_;
+    bool wait_for_ready_ = false;
     std::shared_ptr<grpc::Channel> channel_;
     std::unique_ptr<v1::SimulationService::Stub> stub_;
 };
