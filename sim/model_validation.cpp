@@ -278,6 +278,10 @@ public:
         check_simulation();
         check_scale(model_, source_name_);
         check_populations();
+        // Queued synaptic events name their projection in 16 bits
+        // (sim/synaptic_event_queue.hpp).
+        if (model_.projections_size() > 65536)
+            fail("projections", "at most 65536 projections, got " + std::to_string(model_.projections_size()));
         for (int i = 0; i < model_.projections_size(); ++i)
             check_projection(model_.projections(i), indexed("projections", i));
         for (int i = 0; i < model_.inputs_size(); ++i)

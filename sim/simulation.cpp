@@ -43,6 +43,17 @@ KOKKOS_INLINE_FUNCTION void accumulate_input(std::int64_t* target, std::int64_t 
     Kokkos::atomic_add(target, value);
 }
 
+// The next free index of a slot's event list (same reasoning as above).
+template <class ExecutionSpace>
+KOKKOS_INLINE_FUNCTION std::uint64_t claim_event_index(std::uint64_t* count)
+{
+#if defined(KOKKOS_ENABLE_SERIAL)
+    if constexpr (std::is_same<ExecutionSpace, Kokkos::Serial>::value)
+        return (*count)++;
+#endif
+    return Kokkos::atomic_fetch_add(count, std::uint64_t(1));
+}
+
 // External drive of one neuron for one step: Poisson arrivals go to the
 // synaptic channels, dc and ou to the returned current.
 struct DriveInput {
@@ -78,19 +89,19 @@ KOKKOS_INLINE_FUNCTION DriveInput apply_drive(const PopulationDrive& drive, std:
 }
 
 // Synaptic input (excitatory, inhibitory) that arrived for one neuron this step.
-struct RingInput {
+struct ArrivedInput {
     double ex;
     double in;
 };
 
-// Takes neuron `local`'s input from ring slot `slot` and clears the slot for
-// its next use, `ring_slots_` steps later.
-template <class RingView>
-KOKKOS_INLINE_FUNCTION RingInput take_ring_input(const RingView& ring, std::uint64_t slot, std::uint64_t local)
+// Takes neuron `local`'s summed input of this step from the accumulator and
+// clears it for the next step.
+template <class AccumulatorView>
+KOKKOS_INLINE_FUNCTION ArrivedInput take_arrived_input(const AccumulatorView& accumulator, std::uint64_t local)
 {
-    const RingInput input = { from_fixed_point(ring(slot, local, 0)), from_fixed_point(ring(slot, local, 1)) };
-    ring(slot, local, 0) = 0;
-    ring(slot, local, 1) = 0;
+    const ArrivedInput input = { from_fixed_point(accumulator(local, 0)), from_fixed_point(accumulator(local, 1)) };
+    accumulator(local, 0) = 0;
+    accumulator(local, 1) = 0;
     return input;
 }
 
@@ -104,12 +115,13 @@ KOKKOS_INLINE_FUNCTION void record_spike(const SpikeView& spikes, const CountVie
 
 } // namespace
 
-Simulation::Simulation(Network& network)
+Simulation::Simulation(Network& network, std::uint64_t initial_event_capacity)
     : network_(network)
     , interval_steps_(network.min_delay_steps)
-    , ring_slots_(network.max_delay_steps + 1)
+    , event_queue_(network.max_delay_steps + 1,
+          initial_event_capacity > 0 ? initial_event_capacity : std::max<std::uint64_t>(1024, network.num_local_neurons))
+    , input_accumulator_("input_accumulator", network.num_local_neurons)
 {
-    input_ring_ = decltype(input_ring_)("input_ring", ring_slots_, network.num_local_neurons, 2);
     interval_spikes_ = decltype(interval_spikes_)(
         Kokkos::view_alloc("interval_spikes", Kokkos::WithoutInitializing),
         std::max<std::uint64_t>(1, network.num_local_neurons * interval_steps_));
@@ -120,12 +132,31 @@ Simulation::Simulation(Network& network)
     population_first_gid_ = Kokkos::create_mirror_view_and_copy(MemorySpace(), first_gid);
 }
 
+void Simulation::apply_due_events(std::uint64_t step)
+{
+    const auto slot = static_cast<std::uint32_t>(step % event_queue_.slots());
+    const std::uint64_t n = event_queue_.count(slot);
+    if (n == 0)
+        return;
+    const auto events = Kokkos::subview(event_queue_.events(), slot, Kokkos::ALL());
+    const auto accumulator = input_accumulator_;
+    const auto projections = network_.synapses.projections;
+    Kokkos::parallel_for("dtb::apply_synaptic_events", Kokkos::RangePolicy<ExecutionSpace>(0, n),
+        KOKKOS_LAMBDA(const std::uint64_t i) {
+            const std::uint64_t event = events(i);
+            const ProjectionSynapses& proj = projections(synaptic_event_projection(event));
+            const std::int64_t weight
+                = proj.weight_base_fx + proj.weight_step_fx * static_cast<std::int64_t>(synaptic_event_weight_code(event));
+            accumulate_input<ExecutionSpace>(&accumulator(synaptic_event_target(event), proj.channel), weight);
+        });
+    event_queue_.clear(slot);
+}
+
 void Simulation::update_neurons(std::uint64_t step, std::uint32_t offset_in_interval)
 {
-    const auto ring = input_ring_;
+    const auto accumulator = input_accumulator_;
     const auto spikes = interval_spikes_;
     const auto spike_count = interval_spike_count_;
-    const std::uint64_t slot = step % ring_slots_;
     const std::uint64_t seed = network_.seed;
     const std::uint64_t spike_tag = static_cast<std::uint64_t>(offset_in_interval) << gid_bits;
 
@@ -146,7 +177,7 @@ void Simulation::update_neurons(std::uint64_t step, std::uint32_t offset_in_inte
             const auto state = pop.iaf_state;
             Kokkos::parallel_for("dtb::iaf_psc_exp_update", policy, KOKKOS_LAMBDA(const std::uint64_t i) {
                 const std::uint64_t gid = first_gid + i;
-                const RingInput arrived = take_ring_input(ring, slot, local_offset + i);
+                const ArrivedInput arrived = take_arrived_input(accumulator, local_offset + i);
                 const DriveInput input = apply_drive(drive, seed, gid, step, drive.has_ou ? &ou(i) : nullptr);
                 IafPscExpState s = state(i);
                 const bool spiked
@@ -162,7 +193,7 @@ void Simulation::update_neurons(std::uint64_t step, std::uint32_t offset_in_inte
             const auto conductances = pop.lif_conductances;
             Kokkos::parallel_for("dtb::lif_dtb_update", policy, KOKKOS_LAMBDA(const std::uint64_t i) {
                 const std::uint64_t gid = first_gid + i;
-                const RingInput arrived = take_ring_input(ring, slot, local_offset + i);
+                const ArrivedInput arrived = take_arrived_input(accumulator, local_offset + i);
                 const DriveInput input = apply_drive(drive, seed, gid, step, drive.has_ou ? &ou(i) : nullptr);
                 LifDtbState s = state(i);
                 const LifDtbConductances g = conductances(i);
@@ -181,9 +212,20 @@ void Simulation::deliver(const EntryView& entries, std::uint64_t num_spikes, std
 {
     if (num_spikes == 0 || network_.synapses.num_synapses() == 0)
         return;
+    event_queue_.checkpoint();
+    do
+        enqueue_synaptic_events(entries, num_spikes, interval_first_step);
+    while (!event_queue_.commit_or_grow());
+}
+
+void Simulation::enqueue_synaptic_events(const EntryView& entries, std::uint64_t num_spikes, std::uint64_t interval_first_step)
+{
     using TeamPolicy = Kokkos::TeamPolicy<ExecutionSpace>;
     using Member = TeamPolicy::member_type;
-    const auto ring = input_ring_;
+    const auto events = event_queue_.events();
+    const auto counts = event_queue_.counts();
+    const std::uint64_t capacity = event_queue_.capacity();
+    const std::uint64_t slots = event_queue_.slots();
     const auto spikes = entries;
     const auto first_gid = population_first_gid_;
     const auto projections = network_.synapses.projections;
@@ -193,10 +235,9 @@ void Simulation::deliver(const EntryView& entries, std::uint64_t num_spikes, std
     const auto delay_codes = network_.synapses.delay_codes;
     const auto outgoing_ptr = network_.synapses.outgoing_ptr;
     const auto outgoing = network_.synapses.outgoing;
-    const std::uint64_t slots = ring_slots_;
     const int num_populations = static_cast<int>(first_gid.extent(0));
 
-    Kokkos::parallel_for("dtb::deliver_spikes", TeamPolicy(static_cast<int>(num_spikes), Kokkos::AUTO),
+    Kokkos::parallel_for("dtb::enqueue_synaptic_events", TeamPolicy(static_cast<int>(num_spikes), Kokkos::AUTO),
         KOKKOS_LAMBDA(const Member& team) {
             const std::uint64_t entry = spikes(team.league_rank());
             const std::uint64_t gid = entry & gid_mask;
@@ -211,7 +252,8 @@ void Simulation::deliver(const EntryView& entries, std::uint64_t num_spikes, std
                     hi = mid;
             }
             for (std::uint32_t k = outgoing_ptr(lo); k < outgoing_ptr(lo + 1); ++k) {
-                const ProjectionSynapses proj = projections(outgoing(k));
+                const std::uint32_t projection = outgoing(k);
+                const ProjectionSynapses proj = projections(projection);
                 const std::uint64_t row = proj.row_begin + (gid - proj.source_first_gid);
                 const std::uint64_t begin = row_ptr(row);
                 const std::uint64_t end = row_ptr(row + 1);
@@ -221,14 +263,13 @@ void Simulation::deliver(const EntryView& entries, std::uint64_t num_spikes, std
                 Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end), [&](const std::uint64_t s) {
                     std::uint64_t slot = base_slot + static_cast<std::uint64_t>(delay_codes(s)) * proj.delay_steps_per_code;
                     slot = slot >= slots ? slot - slots : slot;
-                    const std::int64_t weight = proj.weight_base_fx
-                        + proj.weight_step_fx * static_cast<std::int64_t>(weight_codes(s));
-                    accumulate_input<ExecutionSpace>(&ring(slot, targets(s), proj.channel), weight);
+                    const std::uint64_t index = claim_event_index<ExecutionSpace>(&counts(slot));
+                    if (index < capacity)
+                        events(slot, index) = pack_synaptic_event(targets(s), projection, weight_codes(s));
                 });
             }
         });
 }
-
 void Simulation::copy_local_spikes_to_host(std::uint64_t num_spikes)
 {
     host_entries_.resize(num_spikes);
@@ -249,10 +290,18 @@ void Simulation::advance(std::uint64_t num_steps, SpikeObserver* observer)
         const auto steps = static_cast<std::uint32_t>(std::min<std::uint64_t>(interval_steps_, end - step_));
         std::uint64_t num_spikes = 0;
         {
-            PhaseTimer timer(times_.update_s);
             Kokkos::deep_copy(interval_spike_count_, std::uint64_t(0));
-            for (std::uint32_t k = 0; k < steps; ++k)
+            for (std::uint32_t k = 0; k < steps; ++k) {
+                {
+                    // Counted as delivery; on an asynchronous backend (CUDA)
+                    // the kernel's time shows up in the update's fence instead.
+                    PhaseTimer timer(times_.deliver_s);
+                    apply_due_events(first + k);
+                }
+                PhaseTimer timer(times_.update_s);
                 update_neurons(first + k, k);
+            }
+            PhaseTimer timer(times_.update_s);
             Kokkos::deep_copy(count_host, interval_spike_count_); // fences
             num_spikes = count_host();
         }

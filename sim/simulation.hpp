@@ -1,10 +1,11 @@
 #pragma once
-// The time loop. Each step every population's neurons are advanced by a
-// Kokkos kernel that reads (and clears) their slot of the input ring buffer,
-// adds external drive and records spikes. Every communication interval
-// (= the minimum delay, so no spike can be due inside the interval it was
-// emitted in) the interval's spikes are delivered through the synapse store
-// into the ring slots `delay` steps ahead, in 64-bit fixed point.
+// The time loop. Each step the synaptic events due in it are summed into a
+// per-neuron accumulator, then every population's neurons are advanced by a
+// Kokkos kernel that reads (and clears) their accumulated input, adds external
+// drive and records spikes. Every communication interval (= the minimum delay,
+// so no spike can be due inside the interval it was emitted in) the interval's
+// spikes are delivered through the synapse store as events queued `delay`
+// steps ahead (sim/synaptic_event_queue.hpp); sums are 64-bit fixed point.
 #include <Kokkos_Core.hpp>
 #include <cstdint>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "sim/network.hpp"
 #include "sim/spike_observer.hpp"
 #include "sim/spike_router.hpp"
+#include "sim/synaptic_event_queue.hpp"
 
 namespace dtb::sim {
 
@@ -28,7 +30,10 @@ public:
     using ExecutionSpace = Kokkos::DefaultExecutionSpace;
     using MemorySpace = ExecutionSpace::memory_space;
 
-    explicit Simulation(Network& network);
+    /// `initial_event_capacity`: events each delay slot's list holds before it
+    /// first grows; 0 picks max(1024, local neurons). Results never depend on
+    /// it (tests use a tiny one to exercise the growth).
+    explicit Simulation(Network& network, std::uint64_t initial_event_capacity = 0);
 
     /// Spikes of each interval go through `router` (not owned) before
     /// delivery; null (the default) delivers this process's own spikes.
@@ -41,20 +46,30 @@ public:
     std::uint64_t current_step() const { return step_; }
     std::uint32_t interval_steps() const { return interval_steps_; }
     const PhaseTimes& phase_times() const { return times_; }
+    /// Bytes of the synaptic event lists and the input accumulator.
+    std::uint64_t input_buffer_bytes() const
+    {
+        return event_queue_.allocated_bytes() + input_accumulator_.span() * sizeof(std::int64_t);
+    }
 
 private:
     using EntryView = Kokkos::View<std::uint64_t*, MemorySpace>;
+    // Sums the events due at `step` into the accumulator.
+    void apply_due_events(std::uint64_t step);
     void update_neurons(std::uint64_t step, std::uint32_t offset_in_interval);
+    // Queues the synaptic events of an interval's spikes (growing the queue
+    // and re-running when it is full).
     void deliver(const EntryView& entries, std::uint64_t num_entries, std::uint64_t interval_first_step);
+    void enqueue_synaptic_events(const EntryView& entries, std::uint64_t num_entries, std::uint64_t interval_first_step);
     // Copies this interval's local spikes to host_entries_.
     void copy_local_spikes_to_host(std::uint64_t num_spikes);
 
     Network& network_;
     std::uint32_t interval_steps_;
-    std::uint32_t ring_slots_;
     std::uint64_t step_ = 0;
-    // Input per (slot, local neuron, channel: 0 excitatory, 1 inhibitory).
-    Kokkos::View<std::int64_t***, Kokkos::LayoutRight, MemorySpace> input_ring_;
+    SynapticEventQueue event_queue_;
+    // Input of the current step per (local neuron, channel: 0 excitatory, 1 inhibitory).
+    Kokkos::View<std::int64_t*[2], Kokkos::LayoutRight, MemorySpace> input_accumulator_;
     // Spikes of the current interval: (offset in interval << 48) | gid.
     Kokkos::View<std::uint64_t*, MemorySpace> interval_spikes_;
     Kokkos::View<std::uint64_t, MemorySpace> interval_spike_count_;

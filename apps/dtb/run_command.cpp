@@ -109,7 +109,7 @@ std::vector<RankSummary> gather_rank_summaries(comm::Communicator& comm, const R
 {
     const std::vector<std::uint64_t> packed = {mine.neurons, mine.synapses, bits_of(mine.build_s),
         bits_of(mine.update_s), bits_of(mine.route_s), bits_of(mine.mpi_s), bits_of(mine.deliver_s),
-        bits_of(mine.record_s), mine.bytes_sent, mine.messages_sent, mine.peak_rss_bytes, mine.intervals};
+        bits_of(mine.record_s), mine.bytes_sent, mine.messages_sent, mine.peak_rss_bytes, mine.intervals, mine.input_buffer_bytes};
     const auto all = comm.gather(packed, 0);
     std::vector<RankSummary> out;
     for (std::size_t i = 0; i + packed.size() <= all.size(); i += packed.size()) {
@@ -127,6 +127,7 @@ std::vector<RankSummary> gather_rank_summaries(comm::Communicator& comm, const R
         r.messages_sent = all[i + 9];
         r.peak_rss_bytes = all[i + 10];
         r.intervals = all[i + 11];
+        r.input_buffer_bytes = all[i + 12];
         out.push_back(r);
     }
     return out;
@@ -200,6 +201,7 @@ int simulate(const RunOptions& options, comm::Communicator& comm, const sim::v1:
         mine.intervals = stats.intervals;
     }
     mine.peak_rss_bytes = peak_rss_bytes();
+    mine.input_buffer_bytes = simulation.input_buffer_bytes();
     const auto per_rank = gather_rank_summaries(comm, mine);
     if (!root)
         return 0;

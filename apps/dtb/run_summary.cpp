@@ -47,7 +47,7 @@ std::string summary_json(const RunSummary& s)
             {"build_s", r.build_s}, {"update_s", r.update_s}, {"route_s", r.route_s}, {"mpi_s", r.mpi_s},
             {"deliver_s", r.deliver_s}, {"record_s", r.record_s}, {"bytes_sent", r.bytes_sent},
             {"messages_sent", r.messages_sent}, {"intervals", r.intervals},
-            {"peak_rss_bytes", r.peak_rss_bytes}});
+            {"peak_rss_bytes", r.peak_rss_bytes}, {"input_buffer_bytes", r.input_buffer_bytes}});
     return j.dump(2) + "\n";
 }
 

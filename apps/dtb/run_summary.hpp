@@ -23,6 +23,7 @@ struct RankSummary {
     std::uint64_t messages_sent = 0;
     std::uint64_t intervals = 0; // spike exchanges (warm-up included)
     std::uint64_t peak_rss_bytes = 0;
+    std::uint64_t input_buffer_bytes = 0; // synaptic event queue + input accumulator, at the end
 };
 
 struct RunSummary {

@@ -14,8 +14,16 @@ namespace {
 constexpr double BYTES_PER_SYNAPSE = 7.2;
 // lif_dtb state (48 B), per-neuron conductances (32 B) and OU current (8 B).
 constexpr double BYTES_PER_NEURON_STATE = 88;
-// Input ring buffer: two 64-bit fixed-point channels per slot and neuron.
-constexpr double BYTES_PER_RING_SLOT = 16;
+// Input accumulator: two 64-bit fixed-point channels per neuron.
+constexpr double BYTES_PER_NEURON_INPUT = 16;
+// Synaptic event queue (sim/synaptic_event_queue.hpp): 8 B per event, one
+// list per delay slot, each sized for the busiest slot with the queue's 1.5x
+// growth margin. The busiest slot holds about one step's worth of events
+// (the 1 ms local synapses of all spikes of one step), estimated at this
+// mean firing rate.
+constexpr double BYTES_PER_QUEUED_EVENT = 8;
+constexpr double QUEUE_GROWTH_MARGIN = 1.5;
+constexpr double ESTIMATE_RATE_HZ = 10;
 // The synapse store codes delays in 8 bits relative to a projection's shortest.
 constexpr std::uint32_t DELAY_CODE_SPAN = 255;
 
@@ -51,14 +59,25 @@ std::uint32_t BrainReport::min_delay_steps() const
     return std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::llround(min_delay_ms / dt_ms)));
 }
 
+std::uint32_t BrainReport::delay_slots() const
+{
+    // Local projections use 1 ms delays; the queue covers the longest delay.
+    return std::max<std::uint32_t>(max_delay_steps(), static_cast<std::uint32_t>(std::llround(1.0 / dt_ms))) + 1;
+}
+
+double BrainReport::event_queue_bytes() const
+{
+    const double events_per_step = static_cast<double>(synapses) * ESTIMATE_RATE_HZ * dt_ms * 1e-3;
+    return delay_slots() * events_per_step * QUEUE_GROWTH_MARGIN * BYTES_PER_QUEUED_EVENT;
+}
+
 double BrainReport::bytes_per_rank() const
 {
-    // Local projections use 1 ms delays; the ring covers the longest delay.
-    const std::uint32_t ring_slots = std::max<std::uint32_t>(max_delay_steps(),
-                                         static_cast<std::uint32_t>(std::llround(1.0 / dt_ms))) + 1;
-    const double per_neuron = BYTES_PER_NEURON_STATE + BYTES_PER_RING_SLOT * ring_slots;
+    const double per_neuron = BYTES_PER_NEURON_STATE + BYTES_PER_NEURON_INPUT;
     const double r = std::max<std::uint32_t>(1, ranks);
-    return (static_cast<double>(synapses) * BYTES_PER_SYNAPSE + static_cast<double>(neurons) * per_neuron) / r;
+    return (static_cast<double>(synapses) * BYTES_PER_SYNAPSE + static_cast<double>(neurons) * per_neuron
+               + event_queue_bytes())
+        / r;
 }
 
 std::string BrainReport::text() const
@@ -140,10 +159,10 @@ std::string BrainReport::text() const
     }
     out << "\nmemory estimate (" << ranks << (ranks == 1 ? " rank" : " ranks") << ", evenly split)\n";
     out << "  per rank         " << bytes_text(bytes_per_rank()) << " = (" << format("%.1f", BYTES_PER_SYNAPSE)
-        << " B x " << synapses << " synapses + (" << format("%.0f", BYTES_PER_NEURON_STATE) << " B state + "
-        << format("%.0f", BYTES_PER_RING_SLOT) << " B x "
-        << std::max<std::uint32_t>(max_delay_steps(), static_cast<std::uint32_t>(std::llround(1.0 / dt_ms))) + 1
-        << " ring slots) x " << neurons << " neurons) / " << ranks << "\n";
+        << " B x " << synapses << " synapses + " << format("%.0f", BYTES_PER_NEURON_STATE + BYTES_PER_NEURON_INPUT)
+        << " B x " << neurons << " neurons + " << bytes_text(event_queue_bytes()) << " event queue) / " << ranks << "\n";
+    out << "  event queue      " << delay_slots() << " delay slots, sized for " << format("%.0f", ESTIMATE_RATE_HZ)
+        << " Hz mean firing; it grows with the spike traffic in flight\n";
     return out.str();
 }
 

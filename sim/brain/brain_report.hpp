@@ -45,10 +45,16 @@ struct BrainReport {
     /// The report text (also printed by the command).
     std::string text() const;
     /// Per-rank bytes if neurons and synapses are spread evenly over `ranks`:
-    /// 7.2 B per synapse (the store's 7 B + row pointers amortised) plus per
-    /// neuron 88 B of lif_dtb state and 16 B per input-ring slot (the ring
-    /// holds max delay + 1 steps; two 64-bit channels).
+    /// 7.2 B per synapse (the store's 7 B + row pointers amortised), per
+    /// neuron 88 B of lif_dtb state and 16 B of input accumulator, and the
+    /// synaptic event queue (event_queue_bytes()).
     double bytes_per_rank() const;
+    /// Delay slots of the event queue: longest delay (at least the 1 ms local
+    /// delay) + 1 steps.
+    std::uint32_t delay_slots() const;
+    /// Whole-network event-queue estimate: delay_slots() lists of one step's
+    /// events at 10 Hz mean firing, 8 B each, with the queue's 1.5x margin.
+    double event_queue_bytes() const;
     std::uint32_t max_delay_steps() const;
     std::uint32_t min_delay_steps() const;
 };
