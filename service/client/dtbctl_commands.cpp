@@ -29,7 +29,7 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-std::string read_model_text(const std::string& path)
+std::string read_spec_text(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
     if (!in)
@@ -82,6 +82,26 @@ v1::Job follow_job(ClientConnection& connection, const std::string& job_id)
     return last;
 }
 
+// The kind's spec message from its file, read as strictly as `dtb` reads
+// model and config files. Paths in it stay as written: the server takes them
+// as input references (docs/service.md).
+void read_job_kind_file(const SubmitOptions& options, v1::JobSpec& spec)
+{
+    const std::string text = read_spec_text(options.spec_path);
+    if (options.kind != "simulation" && options.warmup_ms > 0)
+        throw UsageError("--warmup-ms: only for simulation jobs");
+    if (options.kind == "simulation") {
+        *spec.mutable_simulation()->mutable_model() = sim::parse_model_text(text, options.spec_path);
+        spec.mutable_simulation()->set_warmup_ms(options.warmup_ms);
+    } else if (options.kind == "brain-build") {
+        sim::parse_yaml_message(text, options.spec_path, *spec.mutable_brain_build());
+    } else if (options.kind == "assimilation") {
+        sim::parse_yaml_message(text, options.spec_path, *spec.mutable_assimilation()->mutable_config());
+    } else {
+        throw UsageError("--kind: '" + options.kind + "' is not a job kind (simulation, brain-build, assimilation)");
+    }
+}
+
 int report_final_state(const v1::Job& job)
 {
     std::cout << job.id() << ": " << job_state_name(job.state());
@@ -98,9 +118,7 @@ int submit_command(ClientConnection& connection, const SubmitOptions& options)
     v1::SubmitJobRequest request;
     auto* spec = request.mutable_spec();
     try {
-        *spec->mutable_simulation()->mutable_model()
-            = sim::parse_model_text(read_model_text(options.model_path), options.model_path);
-        spec->mutable_simulation()->set_warmup_ms(options.warmup_ms);
+        read_job_kind_file(options, *spec);
         spec->mutable_resources()->set_ranks(options.ranks);
         if (!options.time_limit.empty()) {
             const auto seconds = parse_duration_seconds(options.time_limit);

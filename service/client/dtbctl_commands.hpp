@@ -10,7 +10,10 @@
 namespace dtb::service {
 
 struct SubmitOptions {
-    std::string model_path;
+    // simulation: a model file; assimilation: an assimilation config;
+    // brain-build: a file with BrainBuildJob's fields (docs/service.md).
+    std::string kind = "simulation";
+    std::string spec_path;
     unsigned ranks = 1;
     std::string time_limit;            // duration text; empty: the server's default
     std::vector<std::string> labels;   // KEY=VALUE

@@ -9,6 +9,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "service/common/duration_text.hpp"
+#include "service/common/job_kind_text.hpp"
 #include "service/common/job_state_text.hpp"
 
 namespace dtb::service {
@@ -59,6 +60,10 @@ std::string progress_text(const v1::Job& job)
         text += "  " + progress.phase() + format(" %3.0f%%", 100.0 * progress.fraction())
             + format("  t = %.1f / %.1f ms", progress.simulated_ms(), progress.total_ms())
             + format("  rtf %.2f", progress.real_time_factor()) + "  eta " + format_duration(progress.eta_s());
+    } else if (job.state() == v1::RUNNING && progress.fraction() > 0) {
+        // Progress counted in steps other than simulated time (assimilated TRs).
+        text += "  " + progress.phase() + format(" %3.0f%%", 100.0 * progress.fraction()) + "  eta "
+            + format_duration(progress.eta_s());
     } else if (job.state() == v1::RUNNING) {
         text += "  network built";
     }
@@ -82,8 +87,8 @@ void print_job_status(std::ostream& out, const v1::Job& job)
         out << "batch job:  " << job.batch().system() << " " << job.batch().job_id()
             << (job.batch().state().empty() ? "" : " " + job.batch().state())
             << (job.batch().reason().empty() ? "" : " (" + job.batch().reason() + ")") << "\n";
-    if (spec.has_simulation())
-        out << "model:      " << spec.simulation().model().name() << "\n";
+    out << "kind:       " << job_kind_name(spec) << "\n";
+    out << (spec.has_brain_build() ? "atlas:      " : "model:      ") << job_subject(spec) << "\n";
     out << "ranks:      " << std::max<std::uint32_t>(1, spec.resources().ranks()) << "\n";
     if (spec.resources().has_time_limit())
         out << "time limit: " << format_duration(static_cast<double>(spec.resources().time_limit().seconds()))
@@ -122,10 +127,11 @@ void print_job_table(std::ostream& out, const std::vector<v1::Job>& jobs)
             detail = job.reason();
         if (detail.size() > 60)
             detail = detail.substr(0, 57) + "...";
-        const std::string model = job.spec().has_simulation() ? job.spec().simulation().model().name() : "-";
+        const std::string subject = (job.spec().has_simulation() ? "" : job_kind_name(job.spec()) + ": ")
+            + job_subject(job.spec());
         out << std::left << std::setw(20) << job.id() << std::setw(11) << job_state_name(job.state())
             << std::setw(12) << job.owner() << std::setw(6) << std::max<std::uint32_t>(1, job.spec().resources().ranks())
-            << std::setw(22) << time_text(job.created_at()) << std::setw(20) << model.substr(0, 19) << detail << "\n";
+            << std::setw(22) << time_text(job.created_at()) << std::setw(20) << subject.substr(0, 19) << detail << "\n";
     }
 }
 

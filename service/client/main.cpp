@@ -1,5 +1,6 @@
 // dtbctl: command-line client of dtb-server (docs/service.md).
-//   dtbctl submit MODEL.yaml [--ranks N] [--wait]   prints the job id
+//   dtbctl submit [--kind simulation|brain-build|assimilation] FILE [--ranks N] [--wait]
+//                                                   prints the job id
 //   dtbctl status ID | list | watch ID | cancel ID | fetch ID --out DIR | health
 // Server and token: --server HOST:PORT / --token T, or DTB_SERVER / DTB_TOKEN.
 #include <cstdio>
@@ -21,8 +22,16 @@ int main(int argc, char** argv)
     app.add_option("--tls-ca", connection_options.tls_ca_file, "PEM CA certificates: connect with TLS (default $DTB_TLS_CA)");
 
     SubmitOptions submit;
-    auto* submit_cmd = app.add_subcommand("submit", "Submit a model file as a simulation job; prints the job id");
-    submit_cmd->add_option("model", submit.model_path, "Model file (YAML or JSON)")->required();
+    auto* submit_cmd = app.add_subcommand("submit",
+        "Submit a job from a file: a model (simulation), a brain-build spec or an assimilation config; prints the "
+        "job id. Files the spec names (atlas, model, bold, brain.arrays) are input references: a path relative to "
+        "one of the server's --input-dir, or job:ID/PATH for a result of your earlier job");
+    submit_cmd->add_option("file", submit.spec_path,
+        "Model file (simulation), brain-build spec (keys of dtb.v1.BrainBuildJob: atlas, neurons, ...) or "
+        "assimilation config (YAML or JSON)")->required();
+    submit_cmd->add_option("--kind,-k", submit.kind, "What FILE holds: simulation, brain-build or assimilation")
+        ->check(CLI::IsMember({"simulation", "brain-build", "assimilation"}))
+        ->capture_default_str();
     submit_cmd->add_option("--ranks,-n", submit.ranks, "MPI ranks")->check(CLI::Range(1u, 1u << 20));
     submit_cmd->add_option("--time-limit", submit.time_limit, "Wall-clock limit (90s, 15m, 2h; default: the server's)");
     submit_cmd->add_option("--label", submit.labels, "KEY=VALUE label (repeatable)");

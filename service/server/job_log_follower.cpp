@@ -4,10 +4,6 @@
 
 namespace dtb::service {
 
-std::string job_model_path(const std::string& job_directory) { return job_directory + "/model.yaml"; }
-
-std::string job_log_path(const std::string& job_directory) { return job_directory + "/dtb.log"; }
-
 JobLogFollower::JobLogFollower(std::string job_id, const std::string& log_path)
     : job_id_(std::move(job_id))
     , log_(log_path)

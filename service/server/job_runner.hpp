@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dtb/v1/job.pb.h"
+#include "service/server/job_directory_layout.hpp"
 #include "service/server/job_log_line.hpp"
 #include "service/server/job_process.hpp"
 #include "service/server/job_store.hpp"
@@ -47,10 +48,12 @@ class JobRunner {
 public:
     virtual ~JobRunner() = default;
 
-    /// Launches `job` (a simulation) in `job_directory`, where the caller
-    /// has written model.yaml; throws std::runtime_error if it cannot.
+    /// Launches `job` in `job_directory`, where the caller has written its
+    /// spec files: the `dtb` executable with `dtb_arguments`
+    /// (dtb_command_line.hpp) over the job's ranks. Throws
+    /// std::runtime_error if it cannot.
     virtual JobLaunch start(const v1::Job& job, const std::string& job_directory,
-        std::chrono::system_clock::time_point deadline) = 0;
+        const std::vector<std::string>& dtb_arguments, std::chrono::system_clock::time_point deadline) = 0;
 
     /// Follows a job that outlived a previous server (its recorded process,
     /// or its batch job id in `job`). False if it cannot be found any more.
@@ -66,9 +69,5 @@ public:
     /// Ranks of this server's jobs that count against --max-ranks.
     virtual int ranks_in_use() const = 0;
 };
-
-/// The files of a job in its directory, the same for every runner.
-std::string job_model_path(const std::string& job_directory);
-std::string job_log_path(const std::string& job_directory);
 
 } // namespace dtb::service

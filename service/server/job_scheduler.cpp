@@ -3,12 +3,12 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <google/protobuf/util/time_util.h>
 
 #include "service/common/duration_text.hpp"
 #include "service/common/job_state_text.hpp"
-#include "service/server/model_file_writer.hpp"
+#include "service/server/dtb_command_line.hpp"
+#include "service/server/job_spec_files.hpp"
 #include "service/server/server_log.hpp"
 
 namespace dtb::service {
@@ -17,19 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using google::protobuf::util::TimeUtil;
-
-void write_file_atomically(const std::string& path, const std::string& text)
-{
-    const std::string temporary = path + ".partial";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.close();
-        if (!out)
-            throw std::runtime_error("cannot write " + temporary + ": " + std::strerror(errno));
-    }
-    fs::rename(temporary, path);
-}
 
 void set_final(v1::Job& job, v1::JobState state, const std::string& reason)
 {
@@ -48,18 +35,18 @@ std::string signal_text(int signal)
     return name != nullptr ? "SIG" + std::string(name) : "signal " + std::to_string(signal);
 }
 
-bool results_complete(const std::string& job_directory)
+bool results_complete(const v1::JobSpec& spec, const std::string& job_directory)
 {
-    // `dtb run` renames summary.json into place after every other output.
     std::error_code error;
-    return fs::is_regular_file(fs::path(job_directory) / "summary.json", error);
+    return fs::is_regular_file(job_last_output_path(spec, job_directory), error);
 }
 
 } // namespace
 
-JobScheduler::JobScheduler(JobStore& store, JobRunner& runner, JobSchedulerOptions options)
+JobScheduler::JobScheduler(JobStore& store, JobRunner& runner, const InputResolver& inputs, JobSchedulerOptions options)
     : store_(store)
     , runner_(runner)
+    , inputs_(inputs)
     , options_(std::move(options))
 {
 }
@@ -96,7 +83,7 @@ void JobScheduler::recover()
         // id cannot have been reused while they exist.
         if (process)
             signal_session(process->pid, SIGKILL);
-        const bool complete = results_complete(directory);
+        const bool complete = results_complete(job.spec(), directory);
         store_.update(job.id(), [&](v1::Job& record) {
             record.set_cancel_requested(false);
             if (!process)
@@ -226,8 +213,12 @@ void JobScheduler::start_job(const v1::Job& queued)
     const std::string directory = job_directory(queued.id());
     try {
         fs::create_directories(directory);
-        write_file_atomically(job_model_path(directory), model_file_text(starting->spec().simulation().model()));
-        const JobLaunch launch = runner_.start(*starting, directory, deadline_of(*starting));
+        // Resolved again now: an input directory may have changed since the
+        // submit (a referenced job's results cannot).
+        const JobInputs inputs = resolve_job_inputs(starting->spec(), starting->owner(), inputs_);
+        write_job_spec_files(*starting, directory, inputs);
+        const JobLaunch launch
+            = runner_.start(*starting, directory, dtb_arguments(*starting, directory, inputs), deadline_of(*starting));
         if (launch.process)
             store_.record_process(queued.id(), *launch.process);
         if (!launch.batch_job_id.empty())
@@ -309,7 +300,8 @@ void JobScheduler::finish(const RunnerEvent& event)
     } else if (!event.failure_reason.empty()) {
         reason = event.failure_reason + detail;
     } else if (!exit.observed) {
-        if (results_complete(directory)) {
+        const auto stored = store_.find(event.job_id);
+        if (stored && results_complete(stored->spec(), directory)) {
             state = v1::SUCCEEDED;
             reason = "its results are complete; its exit code is unknown (the process was adopted after a "
                      "server restart)";
@@ -320,7 +312,7 @@ void JobScheduler::finish(const RunnerEvent& event)
     } else if (exit.signal) {
         reason = "dtb was killed by " + signal_text(*exit.signal) + detail;
     } else if (exit.exit_code == 2) {
-        reason = "dtb rejected the model or its arguments (exit code 2)" + detail;
+        reason = "dtb rejected its input (model, config or files) or arguments (exit code 2)" + detail;
     } else {
         reason = "dtb failed with exit code " + std::to_string(exit.exit_code.value_or(-1)) + detail;
     }

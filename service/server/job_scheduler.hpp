@@ -14,8 +14,9 @@
 #include <string>
 #include <thread>
 
-#include "service/server/job_store.hpp"
+#include "service/server/input_resolver.hpp"
 #include "service/server/job_runner.hpp"
+#include "service/server/job_store.hpp"
 
 namespace dtb::service {
 
@@ -27,7 +28,8 @@ struct JobSchedulerOptions {
 
 class JobScheduler {
 public:
-    JobScheduler(JobStore& store, JobRunner& runner, JobSchedulerOptions options);
+    /// `inputs` resolves the input files of a job when it starts.
+    JobScheduler(JobStore& store, JobRunner& runner, const InputResolver& inputs, JobSchedulerOptions options);
     ~JobScheduler();
     JobScheduler(const JobScheduler&) = delete;
     JobScheduler& operator=(const JobScheduler&) = delete;
@@ -58,6 +60,7 @@ private:
 
     JobStore& store_;
     JobRunner& runner_;
+    const InputResolver& inputs_;
     JobSchedulerOptions options_;
 
     std::mutex mutex_;

@@ -1,8 +1,6 @@
 #include "service/server/local_runner.hpp"
 
-#include <cmath>
 #include <csignal>
-#include <sstream>
 #include <unistd.h>
 
 extern char** environ;
@@ -16,26 +14,15 @@ constexpr std::chrono::seconds leftover_exit_wait{5};
 
 int ranks_of(const v1::Job& job) { return std::max<int>(1, static_cast<int>(job.spec().resources().ranks())); }
 
-std::string number_text(double value)
-{
-    std::ostringstream text;
-    text.precision(17);
-    text << value;
-    return text.str();
-}
-
-LaunchCommand simulation_command(
-    const v1::Job& job, const std::string& job_directory, const LocalRunnerOptions& options)
+LaunchCommand job_command(const v1::Job& job, const std::string& job_directory,
+    const std::vector<std::string>& dtb_arguments, const LocalRunnerOptions& options)
 {
     LaunchCommand command;
     const int ranks = ranks_of(job);
     if (ranks > 1)
         command.argv = {options.mpirun_executable, "-np", std::to_string(ranks), "--oversubscribe"};
-    command.argv.insert(command.argv.end(),
-        {options.dtb_executable, "run", LocalRunner::model_path(job_directory), "--out", job_directory});
-    const double warmup_ms = job.spec().simulation().warmup_ms();
-    if (warmup_ms > 0)
-        command.argv.insert(command.argv.end(), {"--warmup-ms", number_text(warmup_ms)});
+    command.argv.push_back(options.dtb_executable);
+    command.argv.insert(command.argv.end(), dtb_arguments.begin(), dtb_arguments.end());
     for (char** variable = environ; *variable != nullptr; ++variable)
         command.environment.emplace_back(*variable);
     if (ranks > 1 && ::geteuid() == 0) {
@@ -43,7 +30,7 @@ LaunchCommand simulation_command(
         command.environment.emplace_back("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1");
     }
     command.working_directory = job_directory;
-    command.log_path = LocalRunner::log_path(job_directory);
+    command.log_path = job_log_path(job_directory);
     return command;
 }
 
@@ -54,18 +41,12 @@ LocalRunner::LocalRunner(LocalRunnerOptions options)
 {
 }
 
-std::string LocalRunner::model_path(const std::string& job_directory) { return job_model_path(job_directory); }
-
-std::string LocalRunner::log_path(const std::string& job_directory) { return job_log_path(job_directory); }
-
-JobLaunch LocalRunner::start(
-    const v1::Job& job, const std::string& job_directory, std::chrono::system_clock::time_point deadline)
+JobLaunch LocalRunner::start(const v1::Job& job, const std::string& job_directory,
+    const std::vector<std::string>& dtb_arguments, std::chrono::system_clock::time_point deadline)
 {
-    if (!job.spec().has_simulation())
-        throw std::runtime_error("the local runner runs simulation jobs only");
-    JobProcess process = JobProcess::launch(simulation_command(job, job_directory, options_));
+    JobProcess process = JobProcess::launch(job_command(job, job_directory, dtb_arguments, options_));
     const ProcessIdentity identity = process.identity();
-    jobs_[job.id()] = std::make_unique<RunningJob>(job.id(), ranks_of(job), process, log_path(job_directory), deadline);
+    jobs_[job.id()] = std::make_unique<RunningJob>(job.id(), ranks_of(job), process, job_log_path(job_directory), deadline);
     JobLaunch launch;
     launch.process = identity;
     launch.description = "process " + std::to_string(identity.pid);
@@ -81,7 +62,7 @@ bool LocalRunner::adopt(const v1::Job& job, const std::optional<ProcessIdentity>
     auto process = JobProcess::adopt(*identity, job_directory);
     if (!process)
         return false;
-    jobs_[job.id()] = std::make_unique<RunningJob>(job.id(), ranks_of(job), *process, log_path(job_directory), deadline);
+    jobs_[job.id()] = std::make_unique<RunningJob>(job.id(), ranks_of(job), *process, job_log_path(job_directory), deadline);
     return true;
 }
 

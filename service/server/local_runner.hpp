@@ -1,6 +1,6 @@
 #pragma once
-// Runs jobs as local processes: `dtb run` directly for one rank, `mpirun -np
-// N --oversubscribe dtb run` for more. Each job is its own session; its log
+// Runs jobs as local processes: `dtb ...` directly for one rank, `mpirun -np
+// N --oversubscribe dtb ...` for more. Each job is its own session; its log
 // file is followed for progress; the time limit and cancel end every process
 // of the session (SIGTERM, then SIGKILL after a grace period), and a job
 // counts as ended only once no process of its session is left.
@@ -29,15 +29,10 @@ class LocalRunner : public JobRunner {
 public:
     explicit LocalRunner(LocalRunnerOptions options);
 
-    /// The job's files in `job_directory`: model.yaml (written by the
-    /// caller), dtb.log, and the outputs of `dtb run`.
-    static std::string model_path(const std::string& job_directory);
-    static std::string log_path(const std::string& job_directory);
-
-    /// Launches `job` (a simulation) in `job_directory`; throws
-    /// std::runtime_error if it cannot be started.
+    /// Launches `dtb` with `dtb_arguments` for `job` in `job_directory`;
+    /// throws std::runtime_error if it cannot be started.
     JobLaunch start(const v1::Job& job, const std::string& job_directory,
-        std::chrono::system_clock::time_point deadline) override;
+        const std::vector<std::string>& dtb_arguments, std::chrono::system_clock::time_point deadline) override;
 
     /// Follows a job process that outlived a previous server. False if the
     /// process is gone (or the pid now belongs to another program).

@@ -1,5 +1,5 @@
 // dtb-server: the dtb.v1.SimulationService gRPC server (docs/service.md).
-//   dtb-server --data-dir DIR [--listen 127.0.0.1:50051] [--tokens FILE]
+//   dtb-server --data-dir DIR [--listen 127.0.0.1:50051] [--tokens FILE] [--input-dir DIR]...
 // Jobs, their states and results live under DIR (SQLite job store, one
 // directory per job) and survive restarts. SIGTERM/SIGINT: stop accepting
 // calls, end watches, leave running jobs running and recorded.
@@ -21,6 +21,7 @@
 #include <grpcpp/resource_quota.h>
 
 #include "service/common/duration_text.hpp"
+#include "service/server/input_resolver.hpp"
 #include "service/server/job_event_log.hpp"
 #include "service/server/job_scheduler.hpp"
 #include "service/server/job_store.hpp"
@@ -44,6 +45,7 @@ struct ServerOptions {
     std::string dtb_executable;
     std::string mpirun_executable = "mpirun";
     std::string port_file;
+    std::vector<std::string> input_directories;
     int max_ranks = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     std::int64_t max_queued_jobs = 1000;
     std::int64_t max_active_jobs_per_user = 100;
@@ -209,7 +211,15 @@ int serve(const ServerOptions& options)
         runner_options.kill_grace = std::chrono::milliseconds(static_cast<std::int64_t>(kill_grace_s * 1000));
         runner = std::make_unique<LocalRunner>(runner_options);
     }
-    JobScheduler scheduler(store, *runner, JobSchedulerOptions{jobs_directory, options.max_ranks});
+    std::unique_ptr<InputResolver> inputs;
+    try {
+        inputs = std::make_unique<InputResolver>(options.input_directories, store, jobs_directory);
+    } catch (const std::runtime_error& e) {
+        throw UsageError(e.what());
+    }
+    for (const std::string& directory : inputs->input_directories())
+        log_line("input directory " + directory);
+    JobScheduler scheduler(store, *runner, *inputs, JobSchedulerOptions{jobs_directory, options.max_ranks});
     scheduler.recover();
 
     ServiceLimits limits;
@@ -218,7 +228,7 @@ int serve(const ServerOptions& options)
     limits.spec.max_ranks = options.max_ranks;
     limits.spec.max_time_limit = std::chrono::seconds(static_cast<std::int64_t>(max_limit_s));
     limits.default_time_limit = std::chrono::seconds(static_cast<std::int64_t>(default_limit_s));
-    SimulationServiceHandler handler(store, events, scheduler, authenticator, limits);
+    SimulationServiceHandler handler(store, events, scheduler, *inputs, authenticator, limits);
 
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -325,6 +335,10 @@ int main(int argc, char** argv)
     app.add_option("--kill-grace", options.kill_grace, "Time between SIGTERM and SIGKILL when a job is ended")
         ->capture_default_str();
     app.add_option("--port-file", options.port_file, "Write the port listened on to this file once serving");
+    app.add_option("--input-dir", options.input_directories,
+        "Read-only directory of input files (atlases, connectomes, bundles, BOLD) that jobs may name by relative "
+        "path (repeatable; searched in order). Without it, jobs can name only their owner's earlier results "
+        "(job:ID/PATH)");
     app.add_option("--runner", options.runner, "Where jobs run: local (mpirun here) or slurm (sbatch)")
         ->capture_default_str()
         ->check(CLI::IsMember({"local", "slurm"}));

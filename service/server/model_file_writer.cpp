@@ -140,7 +140,7 @@ void append_message(std::string& out, const pb::Message& message, int indent)
 
 std::string model_file_text(const google::protobuf::Message& message)
 {
-    std::string out = "# Written by dtb-server from the submitted dtb.sim.v1." + message.GetDescriptor()->name()
+    std::string out = "# Written by dtb-server from the submitted " + message.GetDescriptor()->full_name()
         + " message.\n";
     append_message(out, message, 0);
     out += "\n";

@@ -8,8 +8,10 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include "service/common/job_kind_text.hpp"
 #include "service/common/job_state_text.hpp"
 #include "service/server/job_id.hpp"
+#include "service/server/job_inputs.hpp"
 #include "service/server/job_view.hpp"
 #include "service/server/result_files.hpp"
 #include "service/server/server_log.hpp"
@@ -52,6 +54,21 @@ std::string bearer_token(const grpc::ServerContext& context)
     return value.substr(scheme.size());
 }
 
+grpc::StatusCode status_code_of(SpecError::Kind kind)
+{
+    switch (kind) {
+    case SpecError::Kind::NotFound:
+        return grpc::StatusCode::NOT_FOUND;
+    case SpecError::Kind::PermissionDenied:
+        return grpc::StatusCode::PERMISSION_DENIED;
+    case SpecError::Kind::FailedPrecondition:
+        return grpc::StatusCode::FAILED_PRECONDITION;
+    case SpecError::Kind::Invalid:
+        break;
+    }
+    return grpc::StatusCode::INVALID_ARGUMENT;
+}
+
 // Runs a handler body; an unexpected exception becomes INTERNAL with its
 // text (and a server log line) instead of a dropped connection.
 template <typename Body>
@@ -68,10 +85,11 @@ grpc::Status guarded(const char* rpc, Body&& body)
 } // namespace
 
 SimulationServiceHandler::SimulationServiceHandler(JobStore& store, JobEventLog& events, JobScheduler& scheduler,
-    std::optional<TokenAuthenticator> authenticator, ServiceLimits limits)
+    const InputResolver& inputs, std::optional<TokenAuthenticator> authenticator, ServiceLimits limits)
     : store_(store)
     , events_(events)
     , scheduler_(scheduler)
+    , inputs_(inputs)
     , authenticator_(std::move(authenticator))
     , limits_(limits)
 {
@@ -119,23 +137,11 @@ grpc::Status SimulationServiceHandler::SubmitJob(
         if (auto status = authenticate(*context, caller); !status.ok())
             return status;
         const v1::JobSpec& spec = request->spec();
-        switch (spec.kind_case()) {
-        case v1::JobSpec::kSimulation:
-            break;
-        case v1::JobSpec::kBrainBuild:
-            return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                "spec.brain_build: brain-build jobs are not implemented by this server yet");
-        case v1::JobSpec::kAssimilation:
-            return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                "spec.assimilation: assimilation jobs are not implemented by this server yet");
-        default:
-            return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                "spec: required: one of simulation, brain_build, assimilation");
-        }
         try {
-            validate_simulation_spec(spec, limits_.spec);
+            validate_job_spec(spec, limits_.spec);
+            resolve_job_inputs(spec, caller.user, inputs_);
         } catch (const SpecError& e) {
-            return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, e.what());
+            return grpc::Status(status_code_of(e.kind()), e.what());
         }
 
         v1::Job job;
@@ -153,8 +159,8 @@ grpc::Status SimulationServiceHandler::SubmitJob(
         } catch (const QuotaExceeded& e) {
             return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, e.what());
         }
-        log_line("job " + job.id() + " of " + caller.user + ": queued (model '" + shown(spec.simulation().model().name())
-            + "', ranks " + std::to_string(job.spec().resources().ranks()) + ")");
+        log_line("job " + job.id() + " of " + caller.user + ": queued (" + job_kind_name(spec) + " of '"
+            + shown(job_subject(spec)) + "', ranks " + std::to_string(job.spec().resources().ranks()) + ")");
         scheduler_.wake();
         reduce_to_basic_view(job);
         *reply = std::move(job);

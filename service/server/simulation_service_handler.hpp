@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "dtb/v1/simulation_service.grpc.pb.h"
+#include "service/server/input_resolver.hpp"
 #include "service/server/job_event_log.hpp"
 #include "service/server/job_scheduler.hpp"
 #include "service/server/job_spec_validation.hpp"
@@ -24,9 +25,10 @@ struct ServiceLimits {
 class SimulationServiceHandler final : public v1::SimulationService::Service {
 public:
     /// Without an authenticator every caller is the single user "local"
-    /// (the server allows that on loopback addresses only).
+    /// (the server allows that on loopback addresses only). `inputs` checks
+    /// the files a submitted spec names.
     SimulationServiceHandler(JobStore& store, JobEventLog& events, JobScheduler& scheduler,
-        std::optional<TokenAuthenticator> authenticator, ServiceLimits limits);
+        const InputResolver& inputs, std::optional<TokenAuthenticator> authenticator, ServiceLimits limits);
 
     grpc::Status SubmitJob(grpc::ServerContext* context, const v1::SubmitJobRequest* request, v1::Job* reply) override;
     grpc::Status GetJob(grpc::ServerContext* context, const v1::GetJobRequest* request, v1::Job* reply) override;
@@ -47,6 +49,7 @@ private:
     JobStore& store_;
     JobEventLog& events_;
     JobScheduler& scheduler_;
+    const InputResolver& inputs_;
     std::optional<TokenAuthenticator> authenticator_;
     ServiceLimits limits_;
 };

@@ -4,7 +4,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <sstream>
 
-#include "service/server/job_runner.hpp"
+#include "service/server/job_directory_layout.hpp"
 
 namespace dtb::service {
 
@@ -23,14 +23,6 @@ std::string shell_quoted(const std::string& word)
     return quoted + "'";
 }
 
-std::string number_text(double value)
-{
-    std::ostringstream text;
-    text.precision(17);
-    text << value;
-    return text.str();
-}
-
 } // namespace
 
 std::string slurm_job_name(const std::string& job_id) { return "dtb-" + job_id; }
@@ -42,7 +34,8 @@ long slurm_time_limit_minutes(double time_limit_s)
     return std::max(1L, static_cast<long>(std::ceil(time_limit_s / 60.0)));
 }
 
-std::string slurm_batch_script(const v1::Job& job, const std::string& job_directory, const SlurmBatchOptions& options)
+std::string slurm_batch_script(const v1::Job& job, const std::string& job_directory,
+    const std::vector<std::string>& dtb_arguments, const SlurmBatchOptions& options)
 {
     using google::protobuf::util::TimeUtil;
     const int ranks = std::max<int>(1, static_cast<int>(job.spec().resources().ranks()));
@@ -69,11 +62,9 @@ std::string slurm_batch_script(const v1::Job& job, const std::string& job_direct
            << "# OpenMPI refuses to run as root without these.\n"
            << "if [ \"$(id -u)\" = 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi\n";
 
-    std::string dtb_command = shell_quoted(options.dtb_executable) + " run "
-        + shell_quoted(job_model_path(job_directory)) + " --out " + shell_quoted(job_directory);
-    const double warmup_ms = job.spec().simulation().warmup_ms();
-    if (warmup_ms > 0)
-        dtb_command += " --warmup-ms " + number_text(warmup_ms);
+    std::string dtb_command = shell_quoted(options.dtb_executable);
+    for (const std::string& argument : dtb_arguments)
+        dtb_command += " " + shell_quoted(argument);
     if (options.launcher == SlurmBatchOptions::Launcher::Srun) {
         script << "# One MPI rank per Slurm task, wired up by Slurm's PMIx plugin.\n"
                << "exec srun --mpi=pmix --kill-on-bad-exit=1 " << dtb_command << "\n";

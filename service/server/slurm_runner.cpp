@@ -6,6 +6,7 @@
 #include <fstream>
 #include <google/protobuf/util/time_util.h>
 
+#include "service/server/atomic_file_write.hpp"
 #include "service/server/server_log.hpp"
 #include "service/server/slurm_job_state.hpp"
 
@@ -21,20 +22,6 @@ double time_limit_of(const v1::Job& job)
     return TimeUtil::DurationToMilliseconds(job.spec().resources().time_limit()) / 1000.0;
 }
 
-void write_script(const std::string& path, const std::string& text)
-{
-    const std::string temporary = path + ".partial";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.close();
-        if (!out)
-            throw std::runtime_error("cannot write " + temporary + ": " + std::strerror(errno));
-    }
-    fs::permissions(temporary, fs::perms::owner_read | fs::perms::owner_write | fs::perms::owner_exec);
-    fs::rename(temporary, path);
-}
-
 } // namespace
 
 SlurmRunner::SlurmRunner(SlurmRunnerOptions options)
@@ -44,12 +31,12 @@ SlurmRunner::SlurmRunner(SlurmRunnerOptions options)
 }
 
 JobLaunch SlurmRunner::start(const v1::Job& job, const std::string& job_directory,
+    const std::vector<std::string>& dtb_arguments,
     std::chrono::system_clock::time_point /*deadline: counted from Slurm's start instead*/)
 {
-    if (!job.spec().has_simulation())
-        throw std::runtime_error("the Slurm runner runs simulation jobs only");
     const std::string script = slurm_batch_script_path(job_directory);
-    write_script(script, slurm_batch_script(job, job_directory, options_.batch));
+    write_file_atomically(script, slurm_batch_script(job, job_directory, dtb_arguments, options_.batch),
+        fs::perms::owner_read | fs::perms::owner_write | fs::perms::owner_exec);
     const std::string slurm_job_id = commands_.submit(script, job_directory);
     jobs_[job.id()] = std::make_unique<SlurmJob>(job.id(), slurm_job_id, job_directory, time_limit_of(job));
     JobLaunch launch;

@@ -37,7 +37,7 @@ public:
     explicit SlurmRunner(SlurmRunnerOptions options);
 
     JobLaunch start(const v1::Job& job, const std::string& job_directory,
-        std::chrono::system_clock::time_point deadline) override;
+        const std::vector<std::string>& dtb_arguments, std::chrono::system_clock::time_point deadline) override;
     bool adopt(const v1::Job& job, const std::optional<ProcessIdentity>& process,
         const std::string& job_directory, std::chrono::system_clock::time_point deadline) override;
     void cancel(const std::string& job_id) override;

@@ -19,6 +19,15 @@ v1::JobSpec simulation_spec(const std::string& yaml, unsigned ranks, double time
     return spec;
 }
 
+std::string submit_ok(ServiceClient& client, const v1::JobSpec& spec)
+{
+    v1::Job job;
+    const auto status = client.submit(spec, &job);
+    EXPECT_TRUE(status.ok()) << status.error_code() << ": " << status.error_message();
+    EXPECT_EQ(job.state(), v1::QUEUED);
+    return job.id();
+}
+
 ServiceClient::ServiceClient(const std::string& address, std::string token)
     : ServiceClient(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()), std::move(token))
 {

@@ -16,6 +16,11 @@ namespace dtb::service::testing {
 /// A SimulationJob spec for the model in `yaml` (parsed by dtb::sim).
 v1::JobSpec simulation_spec(const std::string& yaml, unsigned ranks = 1, double time_limit_s = 0);
 
+class ServiceClient;
+
+/// Submits `spec`, expecting it to be accepted (QUEUED); returns the job id.
+std::string submit_ok(ServiceClient& client, const v1::JobSpec& spec);
+
 class ServiceClient {
 public:
     /// `token` empty: calls carry no authorization metadata.

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "file_text.hpp"
 #include "server_process.hpp"
 #include "test_models.hpp"
 
@@ -21,12 +22,6 @@ struct CommandResult {
     std::string out;  // stdout
     std::string err;  // stderr
 };
-
-std::string read_file(const fs::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // Runs dtbctl with `arguments` (already shell-quoted where needed) and the
 // given environment assignments.

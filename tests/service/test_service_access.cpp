@@ -25,14 +25,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string submit_ok(ServiceClient& client, const v1::JobSpec& spec)
-{
-    v1::Job job;
-    const auto status = client.submit(spec, &job);
-    EXPECT_TRUE(status.ok()) << status.error_code() << ": " << status.error_message();
-    return job.id();
-}
-
 // ServerReflectionInfo with one list_services request, as raw bytes (no
 // generated reflection classes needed): field 7 (list_services), empty.
 std::string reflection_list_services(const std::string& address)
@@ -139,12 +131,20 @@ TEST(ServiceAccess, BadRequestsGetTheMatchingStatusCode)
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_EQ(status.error_message().rfind("spec.simulation.warmup_ms: ", 0), 0u) << status.error_message();
 
+    v1::JobSpec no_kind;
+    status = alice.submit(no_kind, &job);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(status.error_message().rfind("spec: ", 0), 0u) << status.error_message();
     v1::JobSpec brain_build;
     brain_build.mutable_brain_build();
-    EXPECT_EQ(alice.submit(brain_build, &job).error_code(), grpc::StatusCode::UNIMPLEMENTED);
+    status = alice.submit(brain_build, &job);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(status.error_message().rfind("spec.brain_build.atlas: ", 0), 0u) << status.error_message();
     v1::JobSpec assimilation;
     assimilation.mutable_assimilation();
-    EXPECT_EQ(alice.submit(assimilation, &job).error_code(), grpc::StatusCode::UNIMPLEMENTED);
+    status = alice.submit(assimilation, &job);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(status.error_message().rfind("spec.assimilation.config: ", 0), 0u) << status.error_message();
 
     EXPECT_EQ(alice.get("j-0123456789abcdef", &job).error_code(), grpc::StatusCode::NOT_FOUND);
     EXPECT_EQ(alice.cancel("j-0123456789abcdef", &job).error_code(), grpc::StatusCode::NOT_FOUND);

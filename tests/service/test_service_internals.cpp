@@ -10,9 +10,12 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include "file_text.hpp"
 #include "server_process.hpp"
 #include "service/common/duration_text.hpp"
 #include "service/common/job_state_text.hpp"
+#include "service/server/dtb_command_line.hpp"
+#include "service/server/input_reference.hpp"
 #include "service/server/job_event_log.hpp"
 #include "service/server/job_id.hpp"
 #include "service/server/job_log_line.hpp"
@@ -20,12 +23,14 @@
 #include "service/server/job_store.hpp"
 #include "service/server/model_file_writer.hpp"
 #include "service/server/result_files.hpp"
+#include "service/server/spec_error.hpp"
 #include "service/server/token_authenticator.hpp"
 #include "sim/model_loader.hpp"
 
 namespace fs = std::filesystem;
 using namespace dtb::service;
 namespace v1 = dtb::v1;
+using dtb::service::testing::read_file;
 using dtb::service::testing::TemporaryDirectory;
 
 namespace {
@@ -37,12 +42,6 @@ v1::Job queued_job(const std::string& owner)
     job.set_owner(owner);
     job.set_state(v1::QUEUED);
     return job;
-}
-
-std::string read_file(const fs::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 } // namespace
@@ -212,6 +211,72 @@ TEST(JobLogLine, ReadsProgressBuildAndErrorLinesOfDtbRun)
     EXPECT_EQ(error.kind, JobLogLine::Kind::Error);
     EXPECT_EQ(error.message, "m.yaml: populations[0].size: must be >= 1");
     EXPECT_EQ(parse_job_log_line("dtb: building m.yaml").kind, JobLogLine::Kind::Other);
+}
+
+TEST(JobLogLine, ReadsTheTrLinesOfDtbAssimilate)
+{
+    const auto tr = parse_job_log_line("dtb: TR 3/12 1.25 s  g_ampa_E mean 0.004123 spread 0.000612");
+    EXPECT_EQ(tr.kind, JobLogLine::Kind::Progress);
+    EXPECT_EQ(tr.phase, "assimilate");
+    EXPECT_DOUBLE_EQ(tr.fraction, 0.25);
+    EXPECT_DOUBLE_EQ(tr.eta_s, 9 * 1.25);
+    EXPECT_DOUBLE_EQ(tr.total_ms, 0.0);
+    const auto warm_up = parse_job_log_line("dtb: TR 1/4 (warm-up) 0.50 s  g_ampa_E mean 0.004 spread 0.001");
+    EXPECT_EQ(warm_up.phase, "assimilate (warm-up)");
+    EXPECT_DOUBLE_EQ(warm_up.fraction, 0.25);
+    EXPECT_EQ(parse_job_log_line("dtb: assimilating with 8 members on 1 rank (1 member group), 4 voxels").kind,
+        JobLogLine::Kind::Other);
+}
+
+TEST(InputReference, AcceptsRelativePathsAndJobResultsOnly)
+{
+    const auto relative = parse_input_reference("atlases/aal.nii.gz", "spec.brain_build.atlas");
+    EXPECT_EQ(relative.source, InputReference::Source::InputDirectory);
+    EXPECT_EQ(relative.relative_path, "atlases/aal.nii.gz");
+    const auto result = parse_input_reference("job:j-0123456789abcdef/bundle/model.yaml", "f");
+    EXPECT_EQ(result.source, InputReference::Source::JobResult);
+    EXPECT_EQ(result.job_id, "j-0123456789abcdef");
+    EXPECT_EQ(result.relative_path, "bundle/model.yaml");
+    for (const char* bad : {"", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", "a/", "..", ".", "a\nb",
+             "job:", "job:j-0123456789abcdef", "job:j-0123456789abcdef/", "job:j-0123456789abcdef/../x",
+             "job:../x/y", "job:J-0123456789ABCDEF/x", "job:j-0123456789abcdef//x"}) {
+        try {
+            parse_input_reference(bad, "spec.brain_build.atlas");
+            ADD_FAILURE() << "accepted '" << bad << "'";
+        } catch (const SpecError& e) {
+            EXPECT_EQ(e.field_path(), "spec.brain_build.atlas") << bad;
+            EXPECT_EQ(e.kind(), SpecError::Kind::Invalid) << bad;
+        }
+    }
+}
+
+TEST(DtbCommandLine, NamesTheSubcommandOfEachJobKindWithResolvedInputs)
+{
+    const std::string directory = "/data/jobs/j-0123456789abcdef";
+    v1::Job job;
+    job.set_id("j-0123456789abcdef");
+    job.mutable_spec()->mutable_simulation()->set_warmup_ms(100);
+    EXPECT_EQ(dtb_arguments(job, directory, {}),
+        (std::vector<std::string>{"run", directory + "/model.yaml", "--out", directory, "--warmup-ms", "100"}));
+
+    auto* build = job.mutable_spec()->mutable_brain_build();
+    build->set_atlas("atlases/aal.nii.gz");
+    build->set_neurons(1000);
+    build->set_regions(true);
+    build->set_lambda(0.25);
+    build->set_name("--out");
+    JobInputs inputs;
+    inputs.atlas = "/srv/inputs/atlases/aal.nii.gz";
+    inputs.connectivity = "/srv/inputs/tvb";
+    // Unset options are left to dtb's defaults; values are attached with '='.
+    EXPECT_EQ(dtb_arguments(job, directory, inputs),
+        (std::vector<std::string>{"build-brain", "--atlas=/srv/inputs/atlases/aal.nii.gz",
+            "--connectivity=/srv/inputs/tvb", "--neurons=1000", "--regions", "--lambda=0.25", "--name=--out", "--out",
+            directory}));
+
+    job.mutable_spec()->mutable_assimilation();
+    EXPECT_EQ(dtb_arguments(job, directory, {}),
+        (std::vector<std::string>{"assimilate", directory + "/config.yaml", "--out", directory}));
 }
 
 TEST(ModelFileWriter, WritesAFileTheModelLoaderReadsBackUnchanged)

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "process_table.hpp"
+#include "file_text.hpp"
 #include "server_process.hpp"
 #include "service/common/job_state_text.hpp"
 #include "service_client.hpp"
@@ -28,23 +29,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string read_file(const fs::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // Runs a command line, returns its exit status.
 int run_command(const std::string& command) { return std::system(command.c_str()); }
-
-std::string submit_ok(ServiceClient& client, const v1::JobSpec& spec)
-{
-    v1::Job job;
-    const auto status = client.submit(spec, &job);
-    EXPECT_TRUE(status.ok()) << status.error_code() << ": " << status.error_message();
-    EXPECT_EQ(job.state(), v1::QUEUED);
-    return job.id();
-}
 
 } // namespace
 

@@ -12,7 +12,11 @@ runner, and drives them through dtbctl:
   - a cancelled job ends CANCELLED in Slurm and in the service;
   - a job past its time limit ends TIMED_OUT;
   - after a server restart a running Slurm job is followed again by its id,
-    and a scancel from outside the service ends it CANCELLED.
+    and a scancel from outside the service ends it CANCELLED;
+  - a brain-build job (the AAL atlas of mricron-data, when installed) and a
+    2-rank twin assimilation of examples/twin, both named through an input
+    directory, run as Slurm jobs (`dtb build-brain`, `dtb assimilate` in the
+    batch script) and succeed.
 
 Exit code 77 (ctest: skipped) only when Slurm cannot be installed or started
 here, with the reason.
@@ -30,6 +34,15 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from slurm_cluster import ClusterUnavailable, SlurmCluster  # noqa: E402
+
+AAL = "/usr/share/mricron/templates/aal.nii.gz"
+TWIN_CONFIG = """model: twin/model.yaml
+tr_ms: 200
+trs: 2
+members: 2
+estimate:
+  - {quantity: g_ampa, population: E, low: 0.001, high: 0.008, truth: [0.0032, 0.0040, 0.0046, 0.0036]}
+"""
 
 ARGS = None
 CLUSTER = None
@@ -249,6 +262,47 @@ class SlurmRunnerTest(unittest.TestCase):
         finally:
             server.stop()
 
+    def test_brain_build_and_assimilation_jobs(self):
+        inputs = os.path.join(WORK, "inputs")
+        os.makedirs(os.path.join(inputs, "twin"), exist_ok=True)
+        for name in ("model.yaml", "brain.h5"):
+            shutil.copy(os.path.join(ARGS.source_dir, "examples", "twin", name), os.path.join(inputs, "twin"))
+        server = Server("slurm-inputs", ["--runner", "slurm", "--input-dir", inputs]).start()
+        try:
+            if os.path.exists(AAL):
+                os.makedirs(os.path.join(inputs, "atlases"), exist_ok=True)
+                shutil.copy(AAL, os.path.join(inputs, "atlases"))
+                build_spec = os.path.join(WORK, "build.yaml")
+                with open(build_spec, "w") as f:
+                    f.write("{atlas: atlases/aal.nii.gz, neurons: 2000, in_degree: 10, regions: true}\n")
+                build_id = server.submit(build_spec, "--kind", "brain-build")
+                job = server.wait_final(build_id, 300)
+                self.assertEqual(job["state"], "SUCCEEDED", json.dumps(job, indent=1))
+                with open(os.path.join(server.data_dir, "jobs", build_id, "slurm_job.sh")) as f:
+                    self.assertIn("'build-brain' '--atlas=" + os.path.join(inputs, "atlases", "aal.nii.gz"), f.read())
+                for name in ("model.yaml", "brain.h5", "report.txt"):
+                    self.assertTrue(os.path.exists(os.path.join(server.data_dir, "jobs", build_id, name)), name)
+            else:
+                print(f"brain build under Slurm skipped: {AAL} is not installed (mricron-data)", file=sys.stderr)
+            config = os.path.join(WORK, "twin.yaml")
+            with open(config, "w") as f:
+                f.write(TWIN_CONFIG)
+            started = time.time()
+            job_id = server.submit(config, "--kind", "assimilation", "--ranks", "2")
+            job = server.wait_final(job_id, 300)
+            self.assertEqual(job["state"], "SUCCEEDED", json.dumps(job, indent=1))
+            with open(os.path.join(server.data_dir, "jobs", job_id, "slurm_job.sh")) as f:
+                script = f.read()
+            self.assertIn("'assimilate' '" + os.path.join(server.data_dir, "jobs", job_id, "config.yaml") + "'",
+                          script)
+            summary = server.summary(job_id)
+            self.assertEqual(summary["trs"], 2)
+            self.assertEqual(summary["ranks"], 2)
+            print(f"2-rank twin assimilation as Slurm job {job['batch']['job_id']}: SUCCEEDED in "
+                  f"{time.time() - started:.1f} s", file=sys.stderr)
+        finally:
+            server.stop()
+
 
 def main():
     global ARGS, CLUSTER, WORK
@@ -256,8 +310,9 @@ def main():
     parser.add_argument("--dtb", required=True)
     parser.add_argument("--dtb-server", required=True)
     parser.add_argument("--dtbctl", required=True)
+    parser.add_argument("--source-dir", required=True)
     ARGS, rest = parser.parse_known_args()
-    for name in ("dtb", "dtb_server", "dtbctl"):
+    for name in ("dtb", "dtb_server", "dtbctl", "source_dir"):
         setattr(ARGS, name, os.path.abspath(getattr(ARGS, name)))
     WORK = tempfile.mkdtemp(prefix="dtb-slurm-test-")
     os.chmod(WORK, 0o755)

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "service/server/command_output.hpp"
+#include "service/server/dtb_command_line.hpp"
 #include "service/server/slurm_batch_script.hpp"
 #include "service/server/slurm_commands.hpp"
 #include "service/server/slurm_job_state.hpp"
@@ -67,16 +68,33 @@ TEST(SlurmBatchScript, AsksForTasksTimeAndOutputAndLaunchesEveryRank)
     options.partition = "gpu";
     options.account = "brain";
     options.gpus_per_task = 1;
-    const std::string srun = slurm_batch_script(job, "/data/jobs/j-0123456789abcdef", options);
+    const std::string directory = "/data/jobs/j-0123456789abcdef";
+    const std::string srun = slurm_batch_script(job, directory, dtb_arguments(job, directory, {}), options);
     for (const char* line : {"#SBATCH --job-name=dtb-j-0123456789abcdef\n", "#SBATCH --ntasks=4\n",
              "#SBATCH --time=2\n", "#SBATCH --output=/data/jobs/j-0123456789abcdef/dtb.log\n",
              "#SBATCH --partition=gpu\n", "#SBATCH --account=brain\n", "#SBATCH --gpus-per-task=1\n",
-             "exec srun --mpi=pmix --kill-on-bad-exit=1 '/opt/dtb/bin/dtb' run "
-             "'/data/jobs/j-0123456789abcdef/model.yaml' --out '/data/jobs/j-0123456789abcdef' --warmup-ms 100\n"})
+             "exec srun --mpi=pmix --kill-on-bad-exit=1 '/opt/dtb/bin/dtb' 'run' "
+             "'/data/jobs/j-0123456789abcdef/model.yaml' '--out' '/data/jobs/j-0123456789abcdef' '--warmup-ms' "
+             "'100'\n"})
         EXPECT_NE(srun.find(line), std::string::npos) << line << "\nin:\n" << srun;
     options.launcher = SlurmBatchOptions::Launcher::Mpirun;
-    const std::string mpirun = slurm_batch_script(job, "/data/jobs/j-0123456789abcdef", options);
-    EXPECT_NE(mpirun.find("exec 'mpirun' -np \"$SLURM_NTASKS\" '/opt/dtb/bin/dtb' run"), std::string::npos) << mpirun;
+    const std::string mpirun = slurm_batch_script(job, directory, dtb_arguments(job, directory, {}), options);
+    EXPECT_NE(mpirun.find("exec 'mpirun' -np \"$SLURM_NTASKS\" '/opt/dtb/bin/dtb' 'run'"), std::string::npos) << mpirun;
+    // Other job kinds: the same launch of their own dtb command line, every
+    // word quoted for bash.
+    job.mutable_spec()->mutable_assimilation();
+    const std::string assimilation = slurm_batch_script(job, directory, dtb_arguments(job, directory, {}), options);
+    EXPECT_NE(assimilation.find("'/opt/dtb/bin/dtb' 'assimilate' '/data/jobs/j-0123456789abcdef/config.yaml' '--out' "
+                                "'/data/jobs/j-0123456789abcdef'\n"),
+        std::string::npos)
+        << assimilation;
+    job.mutable_spec()->mutable_brain_build()->set_neurons(100);
+    JobInputs inputs;
+    inputs.atlas = "/srv/in/it's.nii";
+    const std::string build = slurm_batch_script(job, directory, dtb_arguments(job, directory, inputs), options);
+    EXPECT_NE(build.find("'/opt/dtb/bin/dtb' 'build-brain' '--atlas=/srv/in/it'\\''s.nii' '--neurons=100' '--out'"),
+        std::string::npos)
+        << build;
     EXPECT_EQ(slurm_time_limit_minutes(1), 1);
     EXPECT_EQ(slurm_time_limit_minutes(60), 1);
     EXPECT_EQ(slurm_time_limit_minutes(61), 2);
