@@ -30,7 +30,7 @@ enum class RngPurpose : std::uint32_t {
     initial_state = 4,      // id = gid
     heterogeneity = 5,      // id = gid
     poisson_input = 6,      // id = gid, step = time step
-    ou_input = 7,           // id = gid, step = time step
+    ou_input = 7,           // id = gid, step = time step / 2 (one normal pair per two steps)
     total_number_split = 8, // id = tree node, step = projection index
 };
 
@@ -115,6 +115,18 @@ public:
         const double u1 = uniform_open();
         const double u2 = uniform();
         return math::sqrt(-2.0 * math::log(u1)) * math::cos(6.283185307179586 * u2);
+    }
+
+    /// Two independent standard normals from one Box-Muller pair (the values
+    /// normal() returns and discards).
+    KOKKOS_INLINE_FUNCTION void normal_pair(double& first, double& second)
+    {
+        const double u1 = uniform_open();
+        const double u2 = uniform();
+        const double radius = math::sqrt(-2.0 * math::log(u1));
+        const double angle = 6.283185307179586 * u2;
+        first = radius * math::cos(angle);
+        second = radius * math::sin(angle);
     }
 
     /// Poisson-distributed count with the given mean (>= 0).

@@ -13,6 +13,7 @@ using Kokkos::floor;
 using Kokkos::log;
 using Kokkos::log1p;
 using Kokkos::pow;
+using Kokkos::sin;
 using Kokkos::sqrt;
 using Kokkos::lgamma;
 #else
@@ -23,6 +24,7 @@ using Kokkos::Experimental::floor;
 using Kokkos::Experimental::log;
 using Kokkos::Experimental::log1p;
 using Kokkos::Experimental::pow;
+using Kokkos::Experimental::sin;
 using Kokkos::Experimental::sqrt;
 using Kokkos::Experimental::lgamma;
 #endif

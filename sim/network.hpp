@@ -63,6 +63,9 @@ struct NetworkPopulation {
     /// theta per voxel without redrawing the neurons.
     Kokkos::View<LifDtbConductances*, MemorySpace> lif_gamma_factors;
     Kokkos::View<double*, MemorySpace> ou_current;
+    /// The second normal of the Box-Muller pair drawn at the last even step,
+    /// used by the OU update of the following odd step.
+    Kokkos::View<double*, MemorySpace> ou_spare_normal;
     /// Per-neuron current added every step (pA or nA, the model's unit);
     /// zero unless set, e.g. by the assimilation's I_ext per voxel.
     Kokkos::View<double*, MemorySpace> external_current;

@@ -135,8 +135,10 @@ void initialise_population(NetworkPopulation& pop, const v1::Population& spec, s
         pop.lif_gamma_factors = Kokkos::create_mirror_view_and_copy(NetworkPopulation::MemorySpace(), factors);
     }
     pop.external_current = Kokkos::View<double*, NetworkPopulation::MemorySpace>("external_current", n);
-    if (pop.drive.has_ou)
+    if (pop.drive.has_ou) {
         pop.ou_current = Kokkos::create_mirror_view_and_copy(NetworkPopulation::MemorySpace(), ou_host);
+        pop.ou_spare_normal = Kokkos::View<double*, NetworkPopulation::MemorySpace>("ou_spare_normal", n);
+    }
 }
 
 bool is_voxel_rule(const std::string& rule) { return rule == "voxel_local" || rule == "voxel_dti"; }

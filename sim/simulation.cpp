@@ -63,7 +63,7 @@ struct DriveInput {
 };
 
 KOKKOS_INLINE_FUNCTION DriveInput apply_drive(const PopulationDrive& drive, std::uint64_t seed,
-    std::uint64_t gid, std::uint64_t step, double* ou_current)
+    std::uint64_t gid, std::uint64_t step, double* ou_current, double* ou_spare_normal)
 {
     DriveInput input;
     input.current = drive.dc;
@@ -80,10 +80,18 @@ KOKKOS_INLINE_FUNCTION DriveInput apply_drive(const PopulationDrive& drive, std:
     }
     if (drive.has_ou) {
         // Exact OU update; the current of this step is the value before it.
+        // One Box-Muller pair serves two steps: the even step draws it (keyed
+        // by step / 2) and keeps the second value for the odd step.
         const double current = *ou_current;
         input.current += current;
-        CounterRng rng(seed, RngPurpose::ou_input, gid, step);
-        *ou_current = drive.ou_mean + (current - drive.ou_mean) * drive.ou_decay + drive.ou_noise * rng.normal();
+        double noise;
+        if (step % 2 == 0) {
+            CounterRng rng(seed, RngPurpose::ou_input, gid, step / 2);
+            rng.normal_pair(noise, *ou_spare_normal);
+        } else {
+            noise = *ou_spare_normal;
+        }
+        *ou_current = drive.ou_mean + (current - drive.ou_mean) * drive.ou_decay + drive.ou_noise * noise;
     }
     return input;
 }
@@ -168,6 +176,7 @@ void Simulation::update_neurons(std::uint64_t step, std::uint32_t offset_in_inte
         const std::uint64_t first_gid = pop.range.first_gid + pop.slice_begin;
         const PopulationDrive drive = pop.drive;
         const auto ou = pop.ou_current;
+        const auto ou_spare = pop.ou_spare_normal;
         const auto external = pop.external_current;
         const Kokkos::RangePolicy<ExecutionSpace> policy(0, n);
 
@@ -178,7 +187,8 @@ void Simulation::update_neurons(std::uint64_t step, std::uint32_t offset_in_inte
             Kokkos::parallel_for("dtb::iaf_psc_exp_update", policy, KOKKOS_LAMBDA(const std::uint64_t i) {
                 const std::uint64_t gid = first_gid + i;
                 const ArrivedInput arrived = take_arrived_input(accumulator, local_offset + i);
-                const DriveInput input = apply_drive(drive, seed, gid, step, drive.has_ou ? &ou(i) : nullptr);
+                const DriveInput input = apply_drive(drive, seed, gid, step, drive.has_ou ? &ou(i) : nullptr,
+                    drive.has_ou ? &ou_spare(i) : nullptr);
                 IafPscExpState s = state(i);
                 const bool spiked
                     = iaf_psc_exp_step(params, s, arrived.ex + input.ex, arrived.in + input.in,
@@ -194,7 +204,8 @@ void Simulation::update_neurons(std::uint64_t step, std::uint32_t offset_in_inte
             Kokkos::parallel_for("dtb::lif_dtb_update", policy, KOKKOS_LAMBDA(const std::uint64_t i) {
                 const std::uint64_t gid = first_gid + i;
                 const ArrivedInput arrived = take_arrived_input(accumulator, local_offset + i);
-                const DriveInput input = apply_drive(drive, seed, gid, step, drive.has_ou ? &ou(i) : nullptr);
+                const DriveInput input = apply_drive(drive, seed, gid, step, drive.has_ou ? &ou(i) : nullptr,
+                    drive.has_ou ? &ou_spare(i) : nullptr);
                 LifDtbState s = state(i);
                 const LifDtbConductances g = conductances(i);
                 const bool spiked

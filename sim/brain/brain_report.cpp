@@ -12,8 +12,10 @@ namespace {
 // Bytes per synapse in the engine's store (sim/synapse_store.hpp): 4 B
 // target + 2 B weight + 1 B delay, with 64-bit row pointers amortised.
 constexpr double BYTES_PER_SYNAPSE = 7.2;
-// lif_dtb state (48 B), per-neuron conductances (32 B) and OU current (8 B).
-constexpr double BYTES_PER_NEURON_STATE = 88;
+// lif_dtb state (48 B), per-neuron conductances and their heterogeneity
+// factors (2 x 32 B), OU current, the OU update's spare normal and the
+// external current (3 x 8 B): sim/network.hpp.
+constexpr double BYTES_PER_NEURON_STATE = 136;
 // Input accumulator: two 64-bit fixed-point channels per neuron.
 constexpr double BYTES_PER_NEURON_INPUT = 16;
 // Synaptic event queue (sim/synaptic_event_queue.hpp): 8 B per event, one

@@ -46,7 +46,7 @@ struct BrainReport {
     std::string text() const;
     /// Per-rank bytes if neurons and synapses are spread evenly over `ranks`:
     /// 7.2 B per synapse (the store's 7 B + row pointers amortised), per
-    /// neuron 88 B of lif_dtb state and 16 B of input accumulator, and the
+    /// neuron 136 B of lif_dtb state and 16 B of input accumulator, and the
     /// synaptic event queue (event_queue_bytes()).
     double bytes_per_rank() const;
     /// Delay slots of the event queue: longest delay (at least the 1 ms local

@@ -459,6 +459,28 @@ TEST(CounterRngNormal, MomentsAndKolmogorovSmirnov)
     EXPECT_GT(p, kMinPValue) << "KS against N(0,1)";
 }
 
+// The pair's two values: each N(0,1), uncorrelated with each other, and the
+// first is what normal() returns from the same stream.
+TEST(CounterRngNormal, PairValuesAreIndependentStandardNormals)
+{
+    constexpr int n = 400000;
+    std::vector<double> first(n), second(n);
+    double cross = 0;
+    for (int i = 0; i < n; ++i) {
+        CounterRng pair_rng(kSeed, RngPurpose::ou_input, static_cast<std::uint64_t>(i), 3);
+        pair_rng.normal_pair(first[i], second[i]);
+        CounterRng single_rng(kSeed, RngPurpose::ou_input, static_cast<std::uint64_t>(i), 3);
+        ASSERT_EQ(first[i], single_rng.normal()) << i;
+        cross += first[i] * second[i];
+    }
+    expect_moments(first, 0.0, 1.0, 3.0, "pair, first");
+    expect_moments(second, 0.0, 1.0, 3.0, "pair, second");
+    // Correlation of independent N(0,1) pairs: sd 1/sqrt(n) = 0.0016.
+    EXPECT_LT(std::abs(cross / n), 5.0 / std::sqrt(static_cast<double>(n))) << "first and second correlated";
+    second.resize(100000);
+    EXPECT_GT(ks_p_value(second, normal_cdf), kMinPValue) << "KS of the second value against N(0,1)";
+}
+
 // ---------------------------------------------------------------------------
 // Poisson draws.
 
