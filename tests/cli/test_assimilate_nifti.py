@@ -47,7 +47,8 @@ estimate:
 """
 
 # Timing and file names differ between otherwise identical runs.
-NOT_COMPARED = {"wall_s", "truth_s", "assimilation_s", "replay_s", "time_per_tr_s", "time_per_tr_member_s", "config"}
+NOT_COMPARED = {"wall_s", "truth_s", "assimilation_s", "construction_s", "replay_s", "time_per_tr_s",
+                "time_per_tr_member_s", "config"}
 
 
 def read_nifti1_gz(path):
