@@ -52,6 +52,20 @@ AssimilationSetup load_assimilation_config(const std::string& path)
         setup.bold_path = relative_to(path, config.bold());
     if (!config.bold_dataset().empty())
         setup.bold_dataset = config.bold_dataset();
+    if (config.has_bold_nifti()) {
+        const auto& nifti = config.bold_nifti();
+        if (!setup.bold_path.empty())
+            throw sim::ModelError(path, "bold_nifti", "give the observed BOLD once: `bold` or `bold_nifti`, not both");
+        if (nifti.image().empty())
+            throw sim::ModelError(path, "bold_nifti.image", "required: the 4-D NIfTI image (.nii or .nii.gz)");
+        if (nifti.atlas().empty())
+            throw sim::ModelError(path, "bold_nifti.atlas",
+                "required: the atlas the model was built from (dtb build-brain --atlas), on the image's grid");
+        if (!config.bold_dataset().empty())
+            throw sim::ModelError(path, "bold_dataset", "applies to an HDF5 `bold` file only, not to `bold_nifti`");
+        setup.bold_image_path = relative_to(path, nifti.image());
+        setup.bold_atlas_path = relative_to(path, nifti.atlas());
+    }
     if (config.has_tr_ms())
         setup.tr_ms = config.tr_ms();
     const double dt = setup.model.simulation().dt_ms();
@@ -85,7 +99,7 @@ AssimilationSetup load_assimilation_config(const std::string& path)
     if (config.has_truth_seed())
         setup.truth_seed = config.truth_seed();
     if (setup.twin() && setup.trs == 0)
-        throw sim::ModelError(path, "trs", "a twin experiment (no `bold` file) needs the number of TRs to simulate");
+        throw sim::ModelError(path, "trs", "a twin experiment (no `bold` or `bold_nifti`) needs the number of TRs to simulate");
 
     if (config.estimate_size() == 0)
         throw sim::ModelError(path, "estimate", "at least one hyperparameter to estimate is needed");
@@ -148,7 +162,7 @@ AssimilationSetup load_assimilation_config(const std::string& path)
                     h.truth[v] = value;
                 }
         } else if (setup.twin()) {
-            throw sim::ModelError(path, field + ".truth", "a twin experiment (no `bold` file) needs the true values");
+            throw sim::ModelError(path, field + ".truth", "a twin experiment (no `bold` or `bold_nifti`) needs the true values");
         }
         h.label = spec.quantity() + "_" + setup.model.populations(static_cast<int>(h.population)).name();
         for (const auto& other : setup.estimate)

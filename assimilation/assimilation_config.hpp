@@ -30,8 +30,10 @@ struct AssimilationSetup {
     std::string model_path;
     sim::v1::Model model;           // defaulted and validated
     sim::BrainArrays arrays;
-    std::string bold_path;          // empty: twin experiment
+    std::string bold_path;          // observed BOLD as a .csv/.h5 file
     std::string bold_dataset = "bold";
+    std::string bold_image_path;    // or as a 4-D NIfTI image (config bold_nifti.image)
+    std::string bold_atlas_path;    //   on the grid of this atlas (bold_nifti.atlas)
     double tr_ms = 800;
     std::size_t members = 16;
     std::vector<EstimatedHyperparameter> estimate;
@@ -43,7 +45,7 @@ struct AssimilationSetup {
     std::uint64_t seed = 1;
     std::size_t trs = 0;            // 0: all TRs of the observation
     std::uint64_t truth_seed = 0;   // 0: the model's seed
-    bool twin() const { return bold_path.empty(); }
+    bool twin() const { return bold_path.empty() && bold_image_path.empty(); }
     std::size_t num_voxels() const { return arrays.num_voxels(); }
 };
 

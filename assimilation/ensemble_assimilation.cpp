@@ -84,10 +84,12 @@ AssimilationResult run_assimilation(const AssimilationSetup& setup, const BoldSe
     }
 
     // This group's members.
+    const auto construction_start = std::chrono::steady_clock::now();
     std::vector<std::unique_ptr<NetworkReplica>> replicas;
     for (std::size_t i = 0; i < layout.members().size(); ++i)
         replicas.push_back(std::make_unique<NetworkReplica>(
             setup.model, setup.model_path, setup.arrays, layout.group_comm(), layout.group_mpi()));
+    result.construction_s = world.max(seconds_since(construction_start));
 
     // balloon[m * V * 5 + v * 5 + field]: every member's states after the forecast.
     std::vector<double> balloon(M * V * balloon_fields, 0);

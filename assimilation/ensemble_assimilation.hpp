@@ -35,7 +35,8 @@ struct AssimilationResult {
     std::vector<double> replay;   // open loop with the forecast-mean hyperparameters, no filter
     std::vector<HyperparameterTrajectory> forecast_theta; // per setup.estimate
     std::vector<HyperparameterTrajectory> analysis_theta;
-    double assimilation_s = 0;
+    double assimilation_s = 0;  // the filter, construction of the members included
+    double construction_s = 0;  // building the members' networks (slowest rank)
     double replay_s = 0;
 };
 

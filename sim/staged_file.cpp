@@ -9,18 +9,28 @@
 namespace dtb::sim {
 
 namespace {
-std::string temp_name_for(const std::string& final_path)
+std::string temp_name_for(const std::string& final_path, const std::string& suffix = "")
 {
     const auto slash = final_path.find_last_of('/');
     const std::string dir = slash == std::string::npos ? std::string() : final_path.substr(0, slash + 1);
-    const std::string name = slash == std::string::npos ? final_path : final_path.substr(slash + 1);
-    return dir + "." + name + ".partial-" + std::to_string(::getpid());
+    std::string name = slash == std::string::npos ? final_path : final_path.substr(slash + 1);
+    const bool keep = !suffix.empty() && name.size() > suffix.size()
+        && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    if (keep)
+        name.resize(name.size() - suffix.size());
+    return dir + "." + name + ".partial-" + std::to_string(::getpid()) + (keep ? suffix : "");
 }
 } // namespace
 
 StagedFile::StagedFile(std::string final_path)
     : final_path_(std::move(final_path))
     , temp_path_(temp_name_for(final_path_))
+{
+}
+
+StagedFile::StagedFile(std::string final_path, const std::string& suffix)
+    : final_path_(std::move(final_path))
+    , temp_path_(temp_name_for(final_path_, suffix))
 {
 }
 

@@ -10,6 +10,10 @@ namespace dtb::sim {
 class StagedFile {
 public:
     explicit StagedFile(std::string final_path);
+    /// For writers that choose the format by the file name's ending (NIfTI's
+    /// ".nii.gz"): when final_path ends with `suffix`, the temporary name
+    /// ends with it too, "<dir>/.<name without suffix>.partial-<pid><suffix>".
+    StagedFile(std::string final_path, const std::string& suffix);
     ~StagedFile();
     StagedFile(const StagedFile&) = delete;
     StagedFile& operator=(const StagedFile&) = delete;

@@ -9,6 +9,7 @@
 #include "assimilation/assimilation_config.hpp"
 #include "assimilation/assimilation_output.hpp"
 #include "assimilation/bold_observation_file.hpp"
+#include "assimilation/bold_observation_nifti.hpp"
 #include "assimilation/bold_simulation.hpp"
 #include "assimilation/ensemble_assimilation.hpp"
 #include "assimilation/ensemble_layout.hpp"
@@ -23,11 +24,15 @@ using sim::seconds_since;
 // The observations of a non-twin run, checked against the model and config.
 assimilation::BoldSeries load_observations(const assimilation::AssimilationSetup& setup)
 {
+    const bool from_image = !setup.bold_image_path.empty();
+    const std::string& source = from_image ? setup.bold_image_path : setup.bold_path;
     assimilation::BoldSeries bold;
     try {
-        bold = assimilation::read_bold_file(setup.bold_path, setup.bold_dataset);
+        bold = from_image
+            ? assimilation::read_bold_nifti(setup.bold_image_path, setup.bold_atlas_path, setup.arrays, setup.tr_ms)
+            : assimilation::read_bold_file(setup.bold_path, setup.bold_dataset);
     } catch (const std::runtime_error& e) {
-        throw sim::ModelError(setup.config_path, "bold", e.what());
+        throw sim::ModelError(setup.config_path, from_image ? "bold_nifti" : "bold", e.what());
     }
     if (bold.regions != setup.num_voxels())
         throw sim::ModelError(setup.config_path, "bold",
@@ -35,7 +40,7 @@ assimilation::BoldSeries load_observations(const assimilation::AssimilationSetup
                 + std::to_string(setup.num_voxels()) + " voxels (one row per voxel/region)");
     if (setup.trs > bold.trs)
         throw sim::ModelError(setup.config_path, "trs",
-            std::to_string(setup.trs) + " TRs asked for, " + setup.bold_path + " holds " + std::to_string(bold.trs));
+            std::to_string(setup.trs) + " TRs asked for, " + source + " holds " + std::to_string(bold.trs));
     const std::size_t trs = setup.trs ? setup.trs : bold.trs;
     if (trs <= setup.warmup_trs)
         throw sim::ModelError(setup.config_path, "warmup_trs",

@@ -5,6 +5,7 @@
 //   build-brain --atlas ... --out BUNDLE   whole-brain model bundle from imaging data
 //   assimilate CONFIG --out DIR  fit hyperparameters to BOLD (ensemble Kalman filter)
 //   simulate-bold CONFIG --out FILE.h5   synthetic BOLD for twin experiments
+//                 (or --out FILE.nii.gz --atlas ATLAS: as a 4-D fMRI image)
 #include <CLI/CLI.hpp>
 #include <Kokkos_Core.hpp>
 
@@ -104,7 +105,9 @@ int main(int argc, char** argv)
         "Synthetic BOLD from a model with known hyperparameters (the truth of an assimilation config)");
     simulate_bold_cmd->add_option("config", simulate_bold.config_path, "Assimilation config with truth values")
         ->required();
-    simulate_bold_cmd->add_option("--out,-o", simulate_bold.out_path, "BOLD file to write (.h5)")->required();
+    simulate_bold_cmd->add_option("--out,-o", simulate_bold.out_path, "BOLD file to write (.h5, or .nii/.nii.gz with --atlas)")->required();
+    simulate_bold_cmd->add_option("--atlas", simulate_bold.atlas_path,
+        "Write a 4-D NIfTI on this atlas's grid (the atlas the model was built from)");
     auto* simulate_bold_trs_opt
         = simulate_bold_cmd->add_option("--trs", simulate_bold_trs, "TRs to simulate (overrides the config)")
               ->check(CLI::PositiveNumber);

@@ -4,11 +4,21 @@
 #include <filesystem>
 
 #include "assimilation/assimilation_config.hpp"
+#include "assimilation/bold_observation_nifti.hpp"
 #include "assimilation/bold_simulation.hpp"
 #include "assimilation/ensemble_layout.hpp"
 #include "sim/model_error.hpp"
 
 namespace dtb::app {
+
+namespace {
+
+bool ends_with(const std::string& text, const std::string& suffix)
+{
+    return text.size() > suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+} // namespace
 
 int simulate_bold_command(const SimulateBoldOptions& options, comm::Communicator& world)
 {
@@ -24,6 +34,14 @@ int simulate_bold_command(const SimulateBoldOptions& options, comm::Communicator
             if (setup.estimate[k].truth.empty())
                 throw sim::ModelError(options.config_path, "estimate[" + std::to_string(k) + "].truth",
                     "simulate-bold needs the true value of every estimated hyperparameter");
+        const bool nifti_out = ends_with(options.out_path, ".nii") || ends_with(options.out_path, ".nii.gz");
+        if (nifti_out && options.atlas_path.empty())
+            throw sim::ModelError(options.out_path, "--atlas",
+                "a NIfTI --out needs --atlas, the atlas the model was built from");
+        if (!nifti_out && !options.atlas_path.empty())
+            throw sim::ModelError(options.out_path, "--out", "with --atlas, --out must end in .nii or .nii.gz");
+        if (!nifti_out && !ends_with(options.out_path, ".h5") && !ends_with(options.out_path, ".hdf5"))
+            throw sim::ModelError(options.out_path, "--out", "allowed: .h5 or .hdf5 (or .nii/.nii.gz with --atlas)");
         const auto parent = std::filesystem::path(options.out_path).parent_path();
         if (!parent.empty() && !std::filesystem::is_directory(parent))
             throw sim::ModelError(options.out_path, "", "the directory of --out does not exist");
@@ -43,7 +61,10 @@ int simulate_bold_command(const SimulateBoldOptions& options, comm::Communicator
         const auto series = assimilation::simulate_bold_series(
             setup, assimilation::truth_trajectory(setup, setup.trs), setup.trs, seed, layout);
         if (root) {
-            assimilation::write_bold_file(options.out_path, series);
+            if (options.atlas_path.empty())
+                assimilation::write_bold_file(options.out_path, series);
+            else
+                assimilation::write_bold_nifti(options.out_path, series, options.atlas_path, setup.arrays);
             std::fprintf(stderr, "dtb: wrote %zu regions x %zu TRs of BOLD to %s\n", series.regions, series.trs,
                 options.out_path.c_str());
         }

@@ -10,15 +10,12 @@
 #include <unordered_map>
 #include <utility>
 
+#include "sim/brain/labelled_atlas_voxels.hpp"
 #include "sim/brain/voxel_table.hpp"
 
 namespace dtb::brain {
 
 namespace {
-
-// An atlas value further than this from an integer is not a label (float
-// atlases store labels as e.g. 12.0, sometimes with rounding noise).
-constexpr double LABEL_TOLERANCE = 1e-3;
 
 // One labelled atlas voxel as the accumulators see it.
 struct AtlasSample {
@@ -30,7 +27,7 @@ struct AtlasSample {
 
 // Calls visit(sample) for every labelled voxel of the atlas.
 template <typename Visit>
-void for_each_labelled_voxel(const AtlasImages& images, Visit&& visit)
+void for_each_atlas_sample(const AtlasImages& images, Visit&& visit)
 {
     const NiftiVolume& atlas = *images.atlas;
     const double voxel_volume = atlas.voxel_to_world.voxel_volume_mm3();
@@ -40,33 +37,22 @@ void for_each_labelled_voxel(const AtlasImages& images, Visit&& visit)
     if (images.density != nullptr)
         density_inverse = images.density->voxel_to_world.inverse();
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    std::uint64_t labelled = 0;
-    for (std::int64_t k = 0; k < atlas.nz; ++k)
-        for (std::int64_t j = 0; j < atlas.ny; ++j)
-            for (std::int64_t i = 0; i < atlas.nx; ++i) {
-                const double value = atlas.at(i, j, k);
-                if (value == 0)
-                    continue;
-                const double rounded = std::nearbyint(value);
-                if (!std::isfinite(value) || std::fabs(value - rounded) > LABEL_TOLERANCE)
-                    throw std::runtime_error("--atlas " + atlas.path + ": voxel (" + std::to_string(i) + ", "
-                        + std::to_string(j) + ", " + std::to_string(k) + ") holds " + std::to_string(value)
-                        + "; allowed: integer labels (0 = background)");
-                ++labelled;
-                AtlasSample sample { static_cast<std::int64_t>(rounded),
-                    atlas.voxel_to_world.apply(static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)),
-                    voxel_volume, nan };
-                if (images.grey_matter != nullptr) {
-                    // Missing (outside, NaN) and negative grey matter count as none.
-                    const double gm = images.grey_matter->value_at_world(sample.world, gm_inverse, 0.0);
-                    sample.grey_matter_mm3 = std::isfinite(gm) && gm > 0 ? gm * voxel_volume : 0.0;
-                }
-                if (images.density != nullptr) {
-                    const double d = images.density->value_at_world(sample.world, density_inverse, nan);
-                    sample.density = std::isfinite(d) ? d : nan;
-                }
-                visit(sample);
-            }
+    const auto nx = static_cast<std::uint64_t>(atlas.nx), ny = static_cast<std::uint64_t>(atlas.ny);
+    const std::uint64_t labelled = for_each_labelled_voxel(atlas, "--atlas", [&](std::uint64_t voxel, std::int64_t label) {
+        const auto i = static_cast<double>(voxel % nx), j = static_cast<double>((voxel / nx) % ny),
+                   k = static_cast<double>(voxel / (nx * ny));
+        AtlasSample sample { label, atlas.voxel_to_world.apply(i, j, k), voxel_volume, nan };
+        if (images.grey_matter != nullptr) {
+            // Missing (outside, NaN) and negative grey matter count as none.
+            const double gm = images.grey_matter->value_at_world(sample.world, gm_inverse, 0.0);
+            sample.grey_matter_mm3 = std::isfinite(gm) && gm > 0 ? gm * voxel_volume : 0.0;
+        }
+        if (images.density != nullptr) {
+            const double d = images.density->value_at_world(sample.world, density_inverse, nan);
+            sample.density = std::isfinite(d) ? d : nan;
+        }
+        visit(sample);
+    });
     if (labelled == 0)
         throw std::runtime_error("--atlas " + atlas.path + ": no labelled voxels (every value is 0); allowed: an "
             "atlas with integer labels > 0 on the brain");
@@ -135,24 +121,13 @@ VoxelTable resample_atlas(const AtlasImages& images, double voxel_mm)
 {
     if (!(voxel_mm > 0) || !std::isfinite(voxel_mm))
         throw std::invalid_argument("resample_atlas: voxel_mm must be > 0");
-    // Cube index n = floor(x / S + 1/2) per axis; the small offset keeps
-    // points meant to lie on a boundary from flipping with rounding noise.
-    const auto cube_of = [voxel_mm](double x) {
-        return static_cast<std::int64_t>(std::floor(x / voxel_mm + 0.5 + 1e-9));
-    };
-    // Key: (label-independent) cube coordinates packed into 3 x 21 bits.
-    constexpr std::int64_t OFFSET = std::int64_t(1) << 20;
     std::unordered_map<std::uint64_t, Accumulator> cubes;
-    for_each_labelled_voxel(images, [&](const AtlasSample& s) {
-        std::uint64_t key = 0;
-        for (int axis = 2; axis >= 0; --axis) {
-            const std::int64_t n = cube_of(s.world[static_cast<std::size_t>(axis)]) + OFFSET;
-            if (n < 0 || n >= 2 * OFFSET)
-                throw std::runtime_error("--atlas " + images.atlas->path + ": world coordinates too large for "
-                    "--voxel-mm " + std::to_string(voxel_mm));
-            key = (key << 21) | static_cast<std::uint64_t>(n);
+    for_each_atlas_sample(images, [&](const AtlasSample& s) {
+        try {
+            cubes[grid_cube_key(s.world, voxel_mm)].add(s);
+        } catch (const std::runtime_error& e) {
+            throw std::runtime_error("--atlas " + images.atlas->path + ": " + e.what());
         }
-        cubes[key].add(s);
     });
 
     struct Entry {
@@ -170,15 +145,8 @@ VoxelTable resample_atlas(const AtlasImages& images, double voxel_mm)
 
     VoxelTable table;
     table.voxel_mm = voxel_mm;
-    const std::uint64_t mask = (std::uint64_t(1) << 21) - 1;
-    for (const Entry& e : entries) {
-        const auto x = static_cast<std::int64_t>(e.key & mask) - OFFSET;
-        const auto y = static_cast<std::int64_t>((e.key >> 21) & mask) - OFFSET;
-        const auto z = static_cast<std::int64_t>((e.key >> 42) & mask) - OFFSET;
-        append(table, e.label,
-            { static_cast<double>(x) * voxel_mm, static_cast<double>(y) * voxel_mm, static_cast<double>(z) * voxel_mm },
-            *e.accumulator);
-    }
+    for (const Entry& e : entries)
+        append(table, e.label, grid_cube_centre(e.key, voxel_mm), *e.accumulator);
     if (images.grey_matter != nullptr)
         check_has_grey_matter(table, images);
     return table;
@@ -187,7 +155,7 @@ VoxelTable resample_atlas(const AtlasImages& images, double voxel_mm)
 VoxelTable atlas_regions(const AtlasImages& images)
 {
     std::map<std::int64_t, Accumulator> regions;
-    for_each_labelled_voxel(images, [&](const AtlasSample& s) { regions[s.label].add(s); });
+    for_each_atlas_sample(images, [&](const AtlasSample& s) { regions[s.label].add(s); });
     VoxelTable table;
     table.voxel_mm = 0;
     for (const auto& [label, a] : regions) {

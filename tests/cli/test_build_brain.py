@@ -13,10 +13,8 @@ executable:
 
 Skipped as a whole while `dtb --help` lists no build-brain subcommand."""
 import argparse
-import gzip
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
@@ -25,29 +23,11 @@ import unittest
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from nifti_files import write_nifti1  # noqa: E402
+
 ARGS = None
 AAL = "/usr/share/mricron/templates/aal.nii.gz"
-
-
-def write_nifti1(path, labels, affine):
-    """labels: int16 array indexed [i, j, k]; affine: 3 x 4 voxel-to-world (sform)."""
-    nx, ny, nz = labels.shape
-    header = bytearray(348)
-    struct.pack_into("<i", header, 0, 348)
-    struct.pack_into("<8h", header, 40, 3, nx, ny, nz, 1, 1, 1, 1)
-    struct.pack_into("<hh", header, 70, 4, 16)  # datatype int16, bitpix
-    pixdim = [float(np.linalg.norm(np.asarray(affine)[:, c])) for c in range(3)]
-    struct.pack_into("<8f", header, 76, 1.0, *pixdim, 1, 1, 1, 1)
-    struct.pack_into("<f", header, 108, 352.0)  # vox_offset
-    struct.pack_into("<ff", header, 112, 1.0, 0.0)  # scl_slope, scl_inter
-    struct.pack_into("<B", header, 123, 2)  # xyzt_units: mm
-    struct.pack_into("<hh", header, 252, 0, 1)  # qform_code 0, sform_code 1
-    struct.pack_into("<12f", header, 280, *np.asarray(affine, dtype=float).ravel())
-    header[344:348] = b"n+1\0"
-    data = bytes(header) + b"\0\0\0\0" + np.asarray(labels, dtype="<i2").tobytes(order="F")
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "wb") as f:
-        f.write(data)
 
 
 # 12^3 voxels of 1 mm, world = index - 3; labels 1..4 by x and y halves; the
