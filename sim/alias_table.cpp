@@ -25,16 +25,15 @@ AliasTable::AliasTable(const std::vector<double>& weights)
         scaled[i] = weights[i] * static_cast<double>(n) / total;
         (scaled[i] < 1.0 ? small : large).push_back(static_cast<std::uint32_t>(i));
     }
-    threshold_.assign(n, 0xFFFFFFFFu);
-    alias_.resize(n);
+    buckets_.resize(n);
     for (std::size_t i = 0; i < n; ++i)
-        alias_[i] = static_cast<std::uint32_t>(i);
+        buckets_[i] = Bucket{0xFFFFFFFFu, static_cast<std::uint32_t>(i)};
     while (!small.empty() && !large.empty()) {
         const std::uint32_t s = small.back();
         small.pop_back();
         const std::uint32_t l = large.back();
-        threshold_[s] = static_cast<std::uint32_t>(std::min(4294967295.0, std::floor(scaled[s] * 4294967296.0)));
-        alias_[s] = l;
+        buckets_[s].threshold = static_cast<std::uint32_t>(std::min(4294967295.0, std::floor(scaled[s] * 4294967296.0)));
+        buckets_[s].alias = l;
         scaled[l] = (scaled[l] + scaled[s]) - 1.0;
         if (scaled[l] < 1.0) {
             large.pop_back();

@@ -14,23 +14,29 @@ public:
     /// `weights` (non-negative, not all zero) need not be normalised.
     explicit AliasTable(const std::vector<double>& weights);
 
-    bool empty() const { return threshold_.empty(); }
-    std::size_t size() const { return threshold_.size(); }
+    bool empty() const { return buckets_.empty(); }
+    std::size_t size() const { return buckets_.size(); }
 
     /// Index drawn with probability weights[i] / sum(weights).
     std::uint32_t sample(std::uint32_t random_bits) const
     {
         // Multiply-shift: the high word picks the bucket, the low word is a
         // uniform fraction within it (resolution 2^-32 of the total mass).
-        const std::uint64_t scaled = static_cast<std::uint64_t>(random_bits) * threshold_.size();
-        const auto bucket = static_cast<std::uint32_t>(scaled >> 32);
+        const std::uint64_t scaled = static_cast<std::uint64_t>(random_bits) * buckets_.size();
+        const auto index = static_cast<std::uint32_t>(scaled >> 32);
         const auto fraction = static_cast<std::uint32_t>(scaled);
-        return fraction < threshold_[bucket] ? bucket : alias_[bucket];
+        const Bucket& bucket = buckets_[index];
+        return fraction < bucket.threshold ? index : bucket.alias;
     }
 
 private:
-    std::vector<std::uint32_t> threshold_; // P(keep bucket) * 2^32, saturated
-    std::vector<std::uint32_t> alias_;
+    // Threshold and alias side by side: a draw touches one cache line (the
+    // 16-bit weight codes' table is 512 KB, beyond the L2 cache).
+    struct Bucket {
+        std::uint32_t threshold; // P(keep bucket) * 2^32, saturated
+        std::uint32_t alias;
+    };
+    std::vector<Bucket> buckets_;
 };
 
 } // namespace dtb::sim
