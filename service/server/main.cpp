@@ -2,7 +2,8 @@
 //   dtb-server --data-dir DIR [--listen 127.0.0.1:50051] [--tokens FILE] [--input-dir DIR]...
 // Jobs, their states and results live under DIR (SQLite job store, one
 // directory per job) and survive restarts. SIGTERM/SIGINT: stop accepting
-// calls, end watches, leave running jobs running and recorded.
+// calls, end watches, leave running jobs running and recorded. SIGHUP:
+// re-read the tokens file.
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -29,12 +30,39 @@
 #include "service/server/slurm_runner.hpp"
 #include "service/server/server_log.hpp"
 #include "service/server/simulation_service_handler.hpp"
-#include "service/server/token_authenticator.hpp"
+#include "service/server/reloadable_tokens.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace dtb::service;
+
+// The signals the server takes in its signal-waiting thread.
+sigset_t server_signals()
+{
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
+    return signals;
+}
+
+// SIGHUP: re-read the tokens file; a bad file keeps the tokens in force.
+void reload_tokens(ReloadableTokens* tokens)
+{
+    if (tokens == nullptr) {
+        log_line("received SIGHUP; no --tokens file, nothing to reload");
+        return;
+    }
+    try {
+        const std::size_t users = tokens->reload();
+        log_line("received SIGHUP; reloaded " + tokens->path() + ": " + std::to_string(users) + " users");
+    } catch (const std::runtime_error& e) {
+        log_line(std::string("received SIGHUP; ") + e.what() + "; keeping the previous "
+            + std::to_string(tokens->size()) + " users");
+    }
+}
 
 struct ServerOptions {
     std::string data_directory;
@@ -144,7 +172,7 @@ int serve(const ServerOptions& options)
         && ::access(options.dtb_executable.c_str(), X_OK) != 0)
         throw UsageError("--dtb: " + options.dtb_executable + " is not an executable file");
 
-    std::optional<TokenAuthenticator> authenticator;
+    std::unique_ptr<ReloadableTokens> tokens;
     if (!options.tokens_file.empty()) {
         std::error_code error;
         const auto permissions = fs::status(options.tokens_file, error).permissions();
@@ -152,7 +180,7 @@ int serve(const ServerOptions& options)
             log_line("warning: tokens file " + options.tokens_file
                 + " is readable by other users; chmod 600 it");
         try {
-            authenticator = TokenAuthenticator::from_file(options.tokens_file);
+            tokens = std::make_unique<ReloadableTokens>(options.tokens_file);
         } catch (const std::runtime_error& e) {
             throw UsageError(e.what());
         }
@@ -228,7 +256,7 @@ int serve(const ServerOptions& options)
     limits.spec.max_ranks = options.max_ranks;
     limits.spec.max_time_limit = std::chrono::seconds(static_cast<std::int64_t>(max_limit_s));
     limits.default_time_limit = std::chrono::seconds(static_cast<std::int64_t>(default_limit_s));
-    SimulationServiceHandler handler(store, events, scheduler, *inputs, authenticator, limits);
+    SimulationServiceHandler handler(store, events, scheduler, *inputs, tokens.get(), limits);
 
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -260,22 +288,27 @@ int serve(const ServerOptions& options)
         write_port_file(options.port_file, port);
     log_line("listening on " + options.listen_address + " (port " + std::to_string(port) + ", "
         + (options.tls_certificate_file.empty() ? "plaintext" : "TLS") + ", "
-        + (authenticator ? std::to_string(authenticator->size()) + " users" : std::string("single user, no tokens"))
+        + (tokens ? std::to_string(tokens->size()) + " users" : std::string("single user, no tokens"))
         + "), data in " + data_directory + ", runs " + dtb_executable + " (" + runner_text + "), --max-ranks "
         + std::to_string(options.max_ranks));
     scheduler.start();
 
-    // SIGTERM/SIGINT are blocked in every thread (main() did so before any
-    // thread started) and taken here.
+    // SIGTERM/SIGINT/SIGHUP are blocked in every thread (main() did so
+    // before any thread started) and taken here. SIGHUP re-reads the tokens
+    // file; the others shut the server down.
     std::thread signal_waiter([&]() {
-        sigset_t signals;
-        sigemptyset(&signals);
-        sigaddset(&signals, SIGTERM);
-        sigaddset(&signals, SIGINT);
-        int signal = 0;
-        sigwait(&signals, &signal);
-        log_line(std::string("received ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT")
-            + "; shutting down (running jobs keep running and are followed again after a restart)");
+        const sigset_t signals = server_signals();
+        for (;;) {
+            int signal = 0;
+            sigwait(&signals, &signal);
+            if (signal == SIGHUP) {
+                reload_tokens(tokens.get());
+                continue;
+            }
+            log_line(std::string("received ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT")
+                + "; shutting down (running jobs keep running and are followed again after a restart)");
+            break;
+        }
         server->GetHealthCheckService()->Shutdown();
         events.close();
         server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
@@ -294,10 +327,7 @@ int main(int argc, char** argv)
 {
     // Before any thread exists, so every thread inherits the mask and only
     // the signal-waiting thread takes these signals.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
+    const sigset_t signals = server_signals();
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
@@ -308,7 +338,7 @@ int main(int argc, char** argv)
     app.add_option("--listen", options.listen_address, "Address to listen on (HOST:PORT; port 0 picks a free one)")
         ->capture_default_str();
     app.add_option("--tokens", options.tokens_file,
-        "Tokens file: one 'USER TOKEN [admin]' per line (without it: one anonymous user, loopback only)");
+        "Tokens file: one 'USER TOKEN [admin]' per line (without it: one anonymous user, loopback only); SIGHUP re-reads it");
     app.add_option("--tls-cert", options.tls_certificate_file, "PEM certificate chain: serve TLS");
     app.add_option("--tls-key", options.tls_key_file, "PEM private key of --tls-cert");
     app.add_option("--dtb", options.dtb_executable, "The dtb executable (default: next to dtb-server, else PATH)");

@@ -85,19 +85,19 @@ grpc::Status guarded(const char* rpc, Body&& body)
 } // namespace
 
 SimulationServiceHandler::SimulationServiceHandler(JobStore& store, JobEventLog& events, JobScheduler& scheduler,
-    const InputResolver& inputs, std::optional<TokenAuthenticator> authenticator, ServiceLimits limits)
+    const InputResolver& inputs, const ReloadableTokens* tokens, ServiceLimits limits)
     : store_(store)
     , events_(events)
     , scheduler_(scheduler)
     , inputs_(inputs)
-    , authenticator_(std::move(authenticator))
+    , tokens_(tokens)
     , limits_(limits)
 {
 }
 
 grpc::Status SimulationServiceHandler::authenticate(const grpc::ServerContext& context, Caller& caller) const
 {
-    if (!authenticator_) {
+    if (tokens_ == nullptr) {
         caller = Caller{"local", false};
         return grpc::Status::OK;
     }
@@ -105,7 +105,7 @@ grpc::Status SimulationServiceHandler::authenticate(const grpc::ServerContext& c
     if (token.empty())
         return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
             "missing 'authorization: Bearer TOKEN' metadata (dtbctl: --token or DTB_TOKEN)");
-    const auto found = authenticator_->authenticate(token);
+    const auto found = tokens_->authenticate(token);
     if (!found)
         return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "the bearer token is not valid");
     caller = *found;

@@ -11,7 +11,7 @@
 #include "service/server/job_scheduler.hpp"
 #include "service/server/job_spec_validation.hpp"
 #include "service/server/job_store.hpp"
-#include "service/server/token_authenticator.hpp"
+#include "service/server/reloadable_tokens.hpp"
 
 namespace dtb::service {
 
@@ -24,11 +24,11 @@ struct ServiceLimits {
 
 class SimulationServiceHandler final : public v1::SimulationService::Service {
 public:
-    /// Without an authenticator every caller is the single user "local"
+    /// Without tokens (null) every caller is the single user "local"
     /// (the server allows that on loopback addresses only). `inputs` checks
     /// the files a submitted spec names.
     SimulationServiceHandler(JobStore& store, JobEventLog& events, JobScheduler& scheduler,
-        const InputResolver& inputs, std::optional<TokenAuthenticator> authenticator, ServiceLimits limits);
+        const InputResolver& inputs, const ReloadableTokens* tokens, ServiceLimits limits);
 
     grpc::Status SubmitJob(grpc::ServerContext* context, const v1::SubmitJobRequest* request, v1::Job* reply) override;
     grpc::Status GetJob(grpc::ServerContext* context, const v1::GetJobRequest* request, v1::Job* reply) override;
@@ -50,7 +50,7 @@ private:
     JobEventLog& events_;
     JobScheduler& scheduler_;
     const InputResolver& inputs_;
-    std::optional<TokenAuthenticator> authenticator_;
+    const ReloadableTokens* tokens_; // not owned; null: no tokens file
     ServiceLimits limits_;
 };
 

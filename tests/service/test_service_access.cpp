@@ -3,6 +3,7 @@
 // other users' jobs, oversized requests, full queues and quotas, hostile
 // result paths. Also: health checking and reflection are served.
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -296,4 +297,54 @@ TEST(ServiceAccess, FetchResultsCannotReachOutsideTheJobDirectory)
         EXPECT_TRUE(path != "leak" && path != "passwd" && path.rfind("up/", 0) != 0) << path;
         EXPECT_EQ(data.find(secret), std::string::npos) << path;
     }
+}
+
+// SIGHUP re-reads the tokens file: a new user can call, a removed token is
+// refused; a file that does not parse keeps the tokens in force.
+TEST(ServiceAccess, SighupReloadsTheTokensFileAndABadFileKeepsTheOldOne)
+{
+    TemporaryDirectory root;
+    ServerProcess server(root.path());
+    ServiceClient alice(server.address(), TestTokens::alice);
+    const std::string carol_token = "carol-token-0123456789";
+    ServiceClient carol(server.address(), carol_token);
+    v1::ListJobsResponse listed;
+    ASSERT_TRUE(alice.list(v1::ListJobsRequest{}, &listed).ok());
+    ASSERT_EQ(carol.list(v1::ListJobsRequest{}, &listed).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+    const auto rewrite_tokens = [&](const std::string& text) {
+        // Written aside and renamed, as an editor or deployment tool would.
+        const fs::path staged = root.path() / "tokens.new";
+        std::ofstream(staged) << text;
+        fs::rename(staged, root.path() / "tokens");
+    };
+    // Polls until `client`'s ListJobs gives `code` (the reload runs on the
+    // server's signal thread, shortly after the signal).
+    const auto wait_for_code = [&](ServiceClient& client, grpc::StatusCode code) {
+        const auto give_up = std::chrono::steady_clock::now() + 10s;
+        while (client.list(v1::ListJobsRequest{}, &listed).error_code() != code) {
+            if (std::chrono::steady_clock::now() > give_up)
+                return false;
+            std::this_thread::sleep_for(50ms);
+        }
+        return true;
+    };
+
+    rewrite_tokens(std::string("carol ") + carol_token + "\nadmin " + TestTokens::admin + " admin\n");
+    ASSERT_EQ(::kill(server.pid(), SIGHUP), 0);
+    ASSERT_TRUE(wait_for_code(carol, grpc::StatusCode::OK)) << server.log_text();
+    EXPECT_EQ(alice.list(v1::ListJobsRequest{}, &listed).error_code(), grpc::StatusCode::UNAUTHENTICATED)
+        << "alice's token was removed from the file";
+    EXPECT_NE(server.log_text().find("reloaded"), std::string::npos) << server.log_text();
+
+    rewrite_tokens("carol\n"); // no token on the line: does not parse
+    ASSERT_EQ(::kill(server.pid(), SIGHUP), 0);
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    while (server.log_text().find("keeping the previous 2 users") == std::string::npos) {
+        ASSERT_LT(std::chrono::steady_clock::now(), give_up) << server.log_text();
+        std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_TRUE(carol.list(v1::ListJobsRequest{}, &listed).ok()) << "a bad file must not revoke the tokens in force";
+    EXPECT_EQ(alice.list(v1::ListJobsRequest{}, &listed).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_TRUE(server.running()) << "SIGHUP must not stop the server";
 }
