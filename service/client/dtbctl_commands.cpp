@@ -116,6 +116,7 @@ int report_final_state(const v1::Job& job)
 int submit_command(ClientConnection& connection, const SubmitOptions& options)
 {
     v1::SubmitJobRequest request;
+    request.set_request_id(options.request_id);
     auto* spec = request.mutable_spec();
     try {
         read_job_kind_file(options, *spec);

@@ -19,6 +19,7 @@ struct SubmitOptions {
     std::vector<std::string> labels;   // KEY=VALUE
     double warmup_ms = 0;
     bool wait = false;
+    std::string request_id;            // makes a retried submit return the first job
 };
 
 struct ListOptions {

@@ -38,6 +38,8 @@ int main(int argc, char** argv)
     submit_cmd->add_option("--warmup-ms", submit.warmup_ms, "Simulate this long first, unrecorded")
         ->check(CLI::NonNegativeNumber);
     submit_cmd->add_flag("--wait", submit.wait, "Watch the job until it ends; exit 0 only if it SUCCEEDED");
+    submit_cmd->add_option("--request-id", submit.request_id,
+        "Idempotency key (e.g. a UUID): submitting again with it returns the first job instead of a new one");
 
     std::string job_id;
     bool json = false;

@@ -1,14 +1,17 @@
 #include "service/server/job_store.hpp"
 
+#include <google/protobuf/util/message_differencer.h>
 #include <google/protobuf/util/time_util.h>
 
 namespace dtb::service {
 
 namespace {
 
+using google::protobuf::util::MessageDifferencer;
 using google::protobuf::util::TimeUtil;
 
-constexpr int schema_version = 1;
+// 1: jobs; 2: + submissions (request ids of idempotent submits).
+constexpr int schema_version = 2;
 
 v1::Job parse_job(const std::string& bytes, const std::string& job_id)
 {
@@ -58,7 +61,12 @@ JobStore::JobStore(const std::string& database_path)
             process_start_ticks INTEGER);
         CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs(owner, sequence);
         CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, sequence);
-        PRAGMA user_version = 1;
+        CREATE TABLE IF NOT EXISTS submissions (
+            owner TEXT NOT NULL,
+            request_id TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            PRIMARY KEY (owner, request_id));
+        PRAGMA user_version = 2;
     )sql");
     transaction.commit();
 }
@@ -73,6 +81,42 @@ v1::Job JobStore::insert(v1::Job job, const SubmissionLimits& limits)
 {
     std::lock_guard lock(mutex_);
     SqliteTransaction transaction(database_);
+    job = insert_locked(std::move(job), limits);
+    transaction.commit();
+    if (listener_)
+        listener_(v1::Job{}, job);
+    return job;
+}
+
+SubmittedJob JobStore::insert_once(v1::Job job, const SubmissionLimits& limits, const std::string& request_id)
+{
+    std::lock_guard lock(mutex_);
+    SqliteTransaction transaction(database_);
+    auto earlier = database_.prepare(
+        "SELECT jobs.id, jobs.record FROM submissions JOIN jobs ON jobs.id = submissions.job_id "
+        "WHERE submissions.owner = ?1 AND submissions.request_id = ?2");
+    earlier.bind(1, job.owner()).bind(2, request_id);
+    if (earlier.step()) {
+        v1::Job existing = parse_job(earlier.column_blob(1), earlier.column_text(0));
+        if (!MessageDifferencer::Equals(existing.spec(), job.spec()))
+            throw RequestIdReused("request_id '" + request_id + "' was already used for job " + existing.id()
+                + " with a different spec");
+        return {std::move(existing), false};
+    }
+    job = insert_locked(std::move(job), limits);
+    database_.prepare("INSERT INTO submissions (owner, request_id, job_id) VALUES (?1, ?2, ?3)")
+        .bind(1, job.owner())
+        .bind(2, request_id)
+        .bind(3, job.id())
+        .run();
+    transaction.commit();
+    if (listener_)
+        listener_(v1::Job{}, job);
+    return {std::move(job), true};
+}
+
+v1::Job JobStore::insert_locked(v1::Job job, const SubmissionLimits& limits)
+{
     auto queued = database_.prepare("SELECT COUNT(*) FROM jobs WHERE state = ?1");
     queued.bind(1, static_cast<std::int64_t>(v1::QUEUED)).step();
     if (queued.column_int64(0) >= limits.max_queued_jobs)
@@ -96,9 +140,6 @@ v1::Job JobStore::insert(v1::Job job, const SubmissionLimits& limits)
         .bind(3, static_cast<std::int64_t>(job.state()))
         .bind_blob(4, serialize_job(job))
         .run();
-    transaction.commit();
-    if (listener_)
-        listener_(v1::Job{}, job);
     return job;
 }
 

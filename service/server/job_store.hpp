@@ -31,6 +31,18 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// A request_id reused by the same user for a different spec.
+class RequestIdReused : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// What insert_once() did: the job, and whether this call created it.
+struct SubmittedJob {
+    v1::Job job;
+    bool created = true;
+};
+
 struct SubmissionLimits {
     std::int64_t max_queued_jobs = 1000;          // QUEUED jobs of all users
     std::int64_t max_active_jobs_per_user = 100;  // QUEUED, STARTING or RUNNING
@@ -57,10 +69,23 @@ public:
 
     void set_change_listener(ChangeListener listener);
 
+private:
+    // insert()'s checks and INSERT, inside the caller's lock and transaction.
+    v1::Job insert_locked(v1::Job job, const SubmissionLimits& limits);
+
+public:
     /// Records a new job (id, owner, spec, state QUEUED filled in by the
     /// caller), checking `limits` in the same transaction. Sets created_at,
     /// updated_at and version. Throws QuotaExceeded.
     v1::Job insert(v1::Job job, const SubmissionLimits& limits);
+
+    /// insert(), idempotent per (owner, request_id): if the owner already
+    /// submitted with `request_id`, returns that job (created = false, no
+    /// limits checked) — a client retrying after a lost reply gets the job
+    /// its first call made. Throws RequestIdReused when that job's spec
+    /// differs from `job`'s, QuotaExceeded as insert(). Remembered for as
+    /// long as the job's record exists.
+    SubmittedJob insert_once(v1::Job job, const SubmissionLimits& limits, const std::string& request_id);
 
     std::optional<v1::Job> find(const std::string& job_id);
 

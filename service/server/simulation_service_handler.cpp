@@ -1,4 +1,5 @@
 #include "service/server/simulation_service_handler.hpp"
+#include "service/server/request_id.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -137,6 +138,8 @@ grpc::Status SimulationServiceHandler::SubmitJob(
         if (auto status = authenticate(*context, caller); !status.ok())
             return status;
         const v1::JobSpec& spec = request->spec();
+        if (auto problem = request_id_problem(request->request_id()))
+            return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "request_id: " + *problem);
         try {
             validate_job_spec(spec, limits_.spec);
             resolve_job_inputs(spec, caller.user, inputs_);
@@ -154,10 +157,25 @@ grpc::Status SimulationServiceHandler::SubmitJob(
             limit->set_seconds(limits_.default_time_limit.count());
         if (job.spec().resources().ranks() == 0)
             job.mutable_spec()->mutable_resources()->set_ranks(1);
+        const std::string& request_id = request->request_id();
         try {
-            job = store_.insert(std::move(job), limits_.submission);
+            SubmittedJob submitted{std::move(job), true};
+            if (request_id.empty())
+                submitted.job = store_.insert(std::move(submitted.job), limits_.submission);
+            else
+                submitted = store_.insert_once(std::move(submitted.job), limits_.submission, request_id);
+            job = std::move(submitted.job);
+            if (!submitted.created) {
+                log_line("job " + job.id() + " of " + caller.user + ": submitted again with request_id '"
+                    + request_id + "'; the existing job answered");
+                reduce_to_basic_view(job);
+                *reply = std::move(job);
+                return grpc::Status::OK;
+            }
         } catch (const QuotaExceeded& e) {
             return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, e.what());
+        } catch (const RequestIdReused& e) {
+            return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string("request_id: ") + e.what());
         }
         log_line("job " + job.id() + " of " + caller.user + ": queued (" + job_kind_name(spec) + " of '"
             + shown(job_subject(spec)) + "', ranks " + std::to_string(job.spec().resources().ranks()) + ")");

@@ -124,6 +124,15 @@ TEST(Dtbctl, SubmitWaitStatusListFetchAndErrors)
     result = dtbctl(root.path(), "DTB_SERVER=127.0.0.1:1 DTB_TOKEN=x", "list");
     EXPECT_EQ(result.exit_code, 1);
     EXPECT_NE(result.err.find("dtbctl: error: UNAVAILABLE: "), std::string::npos) << result.err;
+
+    // A retried submit with the same --request-id prints the first job's id.
+    result = dtbctl(root.path(), as_alice, "submit " + model.string() + " --request-id nightly-7");
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const std::string first = result.out;
+    result = dtbctl(root.path(), as_alice, "submit " + model.string() + " --request-id nightly-7");
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(result.out, first);
+    EXPECT_NE(result.out, id + "\n");
 }
 
 TEST(Dtbctl, SpeaksTlsToAServerWithACertificate)

@@ -348,3 +348,50 @@ TEST(ServiceAccess, SighupReloadsTheTokensFileAndABadFileKeepsTheOldOne)
     EXPECT_EQ(alice.list(v1::ListJobsRequest{}, &listed).error_code(), grpc::StatusCode::UNAUTHENTICATED);
     EXPECT_TRUE(server.running()) << "SIGHUP must not stop the server";
 }
+
+// SubmitJob with a request_id is idempotent per user, also when the retries
+// race each other; a reused id with another spec and a malformed id are
+// INVALID_ARGUMENT naming request_id.
+TEST(ServiceAccess, SubmitWithARequestIdCreatesOneJob)
+{
+    TemporaryDirectory root;
+    ServerProcess server(root.path());
+    ServiceClient alice(server.address(), TestTokens::alice);
+    ServiceClient bob(server.address(), TestTokens::bob);
+    const auto submit = [](ServiceClient& client, const v1::JobSpec& spec, const std::string& request_id,
+                            v1::Job* job) {
+        v1::SubmitJobRequest request;
+        *request.mutable_spec() = spec;
+        request.set_request_id(request_id);
+        return client.stub().SubmitJob(client.context().get(), request, job);
+    };
+    const auto spec = simulation_spec(quick_model_yaml());
+
+    std::vector<std::string> ids(8);
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        threads.emplace_back([&, i]() {
+            v1::Job job;
+            if (submit(alice, spec, "3f2b9c1e-8d4a-4e6b", &job).ok())
+                ids[i] = job.id();
+        });
+    for (auto& thread : threads)
+        thread.join();
+    for (const auto& id : ids)
+        EXPECT_EQ(id, ids[0]) << "every retry answers with the first job";
+    ASSERT_FALSE(ids[0].empty());
+    EXPECT_EQ(alice.list_all().size(), 1u);
+
+    v1::Job job;
+    ASSERT_TRUE(submit(bob, spec, "3f2b9c1e-8d4a-4e6b", &job).ok());
+    EXPECT_NE(job.id(), ids[0]) << "request ids are per user";
+
+    const auto other = simulation_spec(quick_model_yaml(), 2);
+    auto status = submit(alice, other, "3f2b9c1e-8d4a-4e6b", &job);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(status.error_message().find("request_id"), std::string::npos) << status.error_message();
+    status = submit(alice, spec, "not a valid id", &job);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(status.error_message().find("request_id"), std::string::npos) << status.error_message();
+    EXPECT_EQ(alice.list_all().size(), 1u);
+}

@@ -22,6 +22,7 @@
 #include "service/server/job_process.hpp"
 #include "service/server/job_store.hpp"
 #include "service/server/model_file_writer.hpp"
+#include "service/server/request_id.hpp"
 #include "service/server/result_files.hpp"
 #include "service/server/spec_error.hpp"
 #include "service/server/token_authenticator.hpp"
@@ -91,6 +92,59 @@ TEST(JobStore, EnforcesQueueAndPerUserLimitsInTheInsert)
     EXPECT_THROW(store.insert(queued_job("alice"), limits), QuotaExceeded);
     store.insert(queued_job("bob"), limits);
     EXPECT_THROW(store.insert(queued_job("bob"), limits), QuotaExceeded); // queue of 3 is full
+}
+
+TEST(JobStore, InsertOnceReturnsTheFirstJobForARepeatedRequestId)
+{
+    TemporaryDirectory directory;
+    const std::string database = (directory.path() / "jobs.sqlite").string();
+    const SubmissionLimits limits{10, 1};
+    v1::Job job = queued_job("alice");
+    job.mutable_spec()->mutable_resources()->set_ranks(2);
+    std::string first_id;
+    {
+        JobStore store(database);
+        const auto first = store.insert_once(job, limits, "retry-1");
+        ASSERT_TRUE(first.created);
+        first_id = first.job.id();
+        // The retry carries a fresh server-made id, as a new call would; the
+        // first job answers, and the per-user quota of 1 is not in the way.
+        v1::Job retry = job;
+        retry.set_id(new_job_id());
+        const auto again = store.insert_once(retry, limits, "retry-1");
+        EXPECT_FALSE(again.created);
+        EXPECT_EQ(again.job.id(), first_id);
+        // Another user's request ids are their own.
+        const auto bob = store.insert_once(queued_job("bob"), limits, "retry-1");
+        EXPECT_TRUE(bob.created);
+        EXPECT_NE(bob.job.id(), first_id);
+        // Same request id, different spec: refused, nothing stored.
+        v1::Job other = queued_job("alice");
+        other.mutable_spec()->mutable_resources()->set_ranks(3);
+        EXPECT_THROW(store.insert_once(other, limits, "retry-1"), RequestIdReused);
+        JobQuery query;
+        query.owner = "alice";
+        EXPECT_EQ(store.list(query).jobs.size(), 1u);
+    }
+    // Remembered across a restart.
+    JobStore reopened(database);
+    v1::Job retry = job;
+    retry.set_id(new_job_id());
+    const auto after_restart = reopened.insert_once(retry, limits, "retry-1");
+    EXPECT_FALSE(after_restart.created);
+    EXPECT_EQ(after_restart.job.id(), first_id);
+}
+
+TEST(RequestId, AcceptsUuidLikeIdsAndRefusesOthers)
+{
+    EXPECT_FALSE(request_id_problem(""));
+    EXPECT_FALSE(request_id_problem("3f2b9c1e-8d4a-4e6b-9f1a-2c7d5e8b0a13"));
+    EXPECT_FALSE(request_id_problem("nightly.run_7:part-2"));
+    EXPECT_FALSE(request_id_problem(std::string(128, 'a')));
+    EXPECT_TRUE(request_id_problem(std::string(129, 'a')));
+    EXPECT_TRUE(request_id_problem("has space"));
+    EXPECT_TRUE(request_id_problem("../etc"));
+    EXPECT_TRUE(request_id_problem(std::string("nul\0byte", 8)));
 }
 
 TEST(JobStore, ListsNewestFirstInPagesFilteredByOwnerAndState)
