@@ -13,6 +13,10 @@
 #include "sim/synapse_value_codec.hpp"
 #include "sim/voxel_connection_rules.hpp"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 namespace dtb::sim {
 
 std::vector<PopulationRange> Network::population_ranges() const
@@ -152,6 +156,32 @@ ConnectionRule rule_of(const std::string& rule)
     return ConnectionRule::fixed_indegree;
 }
 
+// Threads the host-side construction may use (1 without OpenMP).
+int host_threads()
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+// Boundaries [r_0 = 0, r_1, ..., r_parts = rows] of `parts` contiguous row
+// ranges with about equal numbers of entries, from CSR row pointers.
+std::vector<std::uint64_t> split_rows_evenly(const std::vector<std::uint64_t>& row_ptr, int parts)
+{
+    const std::uint64_t rows = row_ptr.size() - 1;
+    const std::uint64_t total = row_ptr.back();
+    std::vector<std::uint64_t> bounds = {0};
+    for (int p = 1; p < parts; ++p) {
+        const std::uint64_t goal = total / static_cast<std::uint64_t>(parts) * static_cast<std::uint64_t>(p);
+        const auto at = std::lower_bound(row_ptr.begin(), row_ptr.end(), goal);
+        bounds.push_back(std::max(bounds.back(), std::min<std::uint64_t>(rows, static_cast<std::uint64_t>(at - row_ptr.begin()))));
+    }
+    bounds.push_back(rows);
+    return bounds;
+}
+
 // Generates the synapses of one projection onto the simulated slice of its
 // target population, then groups them by source neuron (CSR).
 // `voxel` is set for the voxel_local / voxel_dti rules of brain models.
@@ -252,15 +282,29 @@ ProjectionSynapseBlock build_projection(const v1::Projection& spec, std::uint32_
     block.targets.resize(n);
     block.weight_codes.resize(n);
     block.delay_codes.resize(n);
-    std::vector<std::uint64_t> fill(block.row_ptr.begin(), block.row_ptr.end() - 1);
-    for (auto& chunk : chunks) {
-        for (std::size_t k = 0; k < chunk.source.size(); ++k) {
-            const std::uint64_t at = fill[chunk.source[k]]++;
-            block.targets[at] = chunk.target[k];
-            block.weight_codes[at] = chunk.weight[k];
-            block.delay_codes[at] = chunk.delay[k];
+    // The scatter into rows is random writes, the slow part of the sort:
+    // each thread owns a range of source rows holding about n / threads
+    // synapses and scans every chunk in order, so every row is filled in the
+    // same order (and with the same result) for any number of threads.
+    const std::vector<std::uint64_t> row_ranges = split_rows_evenly(block.row_ptr, host_threads());
+    const auto num_ranges = static_cast<std::int64_t>(row_ranges.size()) - 1;
+#pragma omp parallel for schedule(static, 1)
+    for (std::int64_t r = 0; r < num_ranges; ++r) {
+        const std::uint64_t first_row = row_ranges[static_cast<std::size_t>(r)];
+        const std::uint64_t end_row = row_ranges[static_cast<std::size_t>(r) + 1];
+        std::vector<std::uint64_t> fill(block.row_ptr.begin() + static_cast<std::ptrdiff_t>(first_row),
+            block.row_ptr.begin() + static_cast<std::ptrdiff_t>(end_row));
+        for (const auto& chunk : chunks) {
+            for (std::size_t k = 0; k < chunk.source.size(); ++k) {
+                const std::uint64_t s = chunk.source[k];
+                if (s < first_row || s >= end_row)
+                    continue;
+                const std::uint64_t at = fill[s - first_row]++;
+                block.targets[at] = chunk.target[k];
+                block.weight_codes[at] = chunk.weight[k];
+                block.delay_codes[at] = chunk.delay[k];
+            }
         }
-        chunk = Chunk{};
     }
     return block;
 }

@@ -138,6 +138,21 @@ class RunOutputs(unittest.TestCase):
         self.assertEqual(c["seed"], 2)
         self.assertNotEqual(c["spikes_digest"], self.summary["spikes_digest"])
 
+    def test_host_thread_count_changes_nothing(self):
+        # Construction runs on OpenMP host threads (chunks of targets, then
+        # the row scatter split by source range): 1 and 3 threads must build
+        # the same synapses and so give the same spikes as the default.
+        for threads in ("1", "3"):
+            out = os.path.join(self.tmp, "threads" + threads)
+            env = dict(os.environ, OMP_NUM_THREADS=threads)
+            r = subprocess.run([ARGS.dtb, "run", self.model, "--out", out], capture_output=True, text=True,
+                               timeout=300, env=env)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(os.path.join(out, "summary.json")) as f:
+                s = json.load(f)
+            self.assertEqual(s["synapses"], self.summary["synapses"], threads)
+            self.assertEqual(s["spikes_digest"], self.summary["spikes_digest"], threads)
+
     def test_overrides_and_no_spikes(self):
         out = os.path.join(self.tmp, "d")
         r = self.run_dtb([self.model, "--out", out, "--t-stop", "100", "--no-spikes"])
