@@ -260,13 +260,22 @@ ProjectionSynapseBlock build_projection(const v1::Projection& spec, std::uint32_
                 draw_sources(topology, target_gid, total_counts.empty() ? 0 : total_counts[i], sources);
             CounterRng value_rng(seed, RngPurpose::weight, target_gid, index);
             const auto local_target = static_cast<std::uint32_t>(target.local_offset + i);
-            for (std::size_t k = 0; k < sources.size(); ++k) {
+            const std::size_t begin = chunk.source.size();
+            const std::size_t count = sources.size();
+            for (std::size_t k = 0; k < count; ++k) {
                 chunk.source.push_back(static_cast<std::uint32_t>(sources[k]));
                 chunk.target.push_back(local_target);
-                chunk.weight.push_back(weights.draw(value_rng));
-                chunk.delay.push_back(source_delays_ms.empty()
-                        ? delays.draw(value_rng)
-                        : delays.encode(delay_to_steps(source_delays_ms[k], dt_ms)));
+            }
+            chunk.weight.resize(begin + count);
+            chunk.delay.resize(begin + count);
+            if (source_delays_ms.empty()) {
+                draw_synapse_codes(weights, delays, value_rng, count, chunk.weight.data() + begin,
+                    chunk.delay.data() + begin);
+            } else {
+                for (std::size_t k = 0; k < count; ++k) {
+                    chunk.weight[begin + k] = weights.draw(value_rng);
+                    chunk.delay[begin + k] = delays.encode(delay_to_steps(source_delays_ms[k], dt_ms));
+                }
             }
         }
     }

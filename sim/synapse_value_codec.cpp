@@ -76,7 +76,7 @@ WeightCodec WeightCodec::for_distribution(const v1::Distribution& weight)
 std::uint16_t WeightCodec::draw(CounterRng& rng) const
 {
     if (!table_.empty())
-        return static_cast<std::uint16_t>(table_.sample(rng.next_u32()));
+        return code_of_word(rng.next_u32());
     if (distribution_.kind() == "gamma")
         return encode(sample_weight(distribution_, rng));
     return 0;
@@ -135,7 +135,37 @@ DelayCodec DelayCodec::for_distribution(const v1::Distribution& delay_ms, double
 
 std::uint8_t DelayCodec::draw(CounterRng& rng) const
 {
-    return table_.empty() ? 0 : static_cast<std::uint8_t>(table_.sample(rng.next_u32()));
+    return table_.empty() ? 0 : code_of_word(rng.next_u32());
+}
+
+void draw_synapse_codes(const WeightCodec& weights, const DelayCodec& delays, CounterRng& rng, std::size_t n,
+    std::uint16_t* weight_codes, std::uint8_t* delay_codes)
+{
+    if (!weights.draws_from_table()) {
+        // Gamma weights draw a variable number of words: one by one.
+        for (std::size_t k = 0; k < n; ++k) {
+            weight_codes[k] = weights.draw(rng);
+            delay_codes[k] = delays.draw(rng);
+        }
+        return;
+    }
+    // Words in the order the pairwise draws take them, then the lookups.
+    constexpr std::size_t batch = 256;
+    std::uint32_t weight_words[batch];
+    std::uint32_t delay_words[batch];
+    const bool delay_table = delays.draws_from_table();
+    for (std::size_t first = 0; first < n; first += batch) {
+        const std::size_t count = std::min(batch, n - first);
+        for (std::size_t k = 0; k < count; ++k) {
+            weight_words[k] = rng.next_u32();
+            if (delay_table)
+                delay_words[k] = rng.next_u32();
+        }
+        for (std::size_t k = 0; k < count; ++k) {
+            weight_codes[first + k] = weights.code_of_word(weight_words[k]);
+            delay_codes[first + k] = delay_table ? delays.code_of_word(delay_words[k]) : 0;
+        }
+    }
 }
 
 DelayCodec DelayCodec::for_step_range(std::uint32_t min_steps, std::uint32_t max_steps)

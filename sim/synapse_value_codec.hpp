@@ -32,6 +32,9 @@ struct WeightCodec {
     double decode(std::uint16_t code) const;
     /// A code drawn from the weight distribution (constant: always 0).
     std::uint16_t draw(CounterRng& rng) const;
+    /// The alias table's code for one random word (table-drawn kinds only).
+    bool draws_from_table() const { return !table_.empty(); }
+    std::uint16_t code_of_word(std::uint32_t word) const { return static_cast<std::uint16_t>(table_.sample(word)); }
 
 private:
     v1::Distribution distribution_;
@@ -54,10 +57,19 @@ struct DelayCodec {
     std::uint8_t encode(std::uint32_t steps) const;
     /// A code drawn from the delay distribution (constant: always 0).
     std::uint8_t draw(CounterRng& rng) const;
+    bool draws_from_table() const { return !table_.empty(); }
+    std::uint8_t code_of_word(std::uint32_t word) const { return static_cast<std::uint8_t>(table_.sample(word)); }
 
 private:
     AliasTable table_; // empty when base_steps == max_steps
 };
+
+/// The codes of `n` synapses: the same values as n successive pairs
+/// weights.draw(rng), delays.draw(rng), but with the alias-table lookups of
+/// all n done after their random words are drawn, so the lookups' cache
+/// misses (the weight table is 512 KB) overlap instead of queueing.
+void draw_synapse_codes(const WeightCodec& weights, const DelayCodec& delays, CounterRng& rng, std::size_t n,
+    std::uint16_t* weight_codes, std::uint8_t* delay_codes);
 
 /// Delay in whole steps: round(delay/dt), at least 1.
 std::uint32_t delay_to_steps(double delay_ms, double dt_ms);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "sim/fixed_point.hpp"
 #include "sim/synapse_value_codec.hpp"
@@ -71,6 +72,59 @@ TEST(WeightCodec, DrawnCodesFollowTheTruncatedNormal)
     EXPECT_GE(min, 0.0);
     EXPECT_NEAR(sum / n, mean, 5 * std::sqrt(var / n));
     EXPECT_NEAR(sum2 / n - (sum / n) * (sum / n), var, 0.01);
+}
+
+v1::Distribution distribution(const std::string& kind, double a, double b)
+{
+    v1::Distribution d;
+    d.set_kind(kind);
+    if (kind == "normal") {
+        d.set_mean(a);
+        d.set_std(b);
+    } else if (kind == "uniform") {
+        d.set_low(a);
+        d.set_high(b);
+    } else if (kind == "gamma") {
+        d.set_shape(a);
+        d.set_rate(b);
+    } else {
+        d.set_value(a);
+    }
+    return d;
+}
+
+// The batched draw of a target's synapse codes gives exactly the codes of
+// the one-by-one weight/delay draws from the same stream, for every mix of
+// table-drawn, gamma and constant values, across batch boundaries.
+TEST(SynapseCodes, BatchedDrawEqualsPairwiseDraws)
+{
+    const std::vector<std::pair<v1::Distribution, v1::Distribution>> cases = {
+        {distribution("normal", 87.8, 8.8), distribution("normal", 1.5, 0.75)},
+        {distribution("normal", -351.2, 35.1), distribution("constant", 0.8, 0)},
+        {distribution("constant", 87.8, 0), distribution("uniform", 0.8, 2.2)},
+        {distribution("gamma", 5.0, 5.0), distribution("normal", 1.5, 0.75)},
+    };
+    for (std::size_t c = 0; c < cases.size(); ++c) {
+        const WeightCodec weights = WeightCodec::for_distribution(cases[c].first);
+        const DelayCodec delays = DelayCodec::for_distribution(cases[c].second, 0.1);
+        for (const std::size_t n : {std::size_t(0), std::size_t(1), std::size_t(255), std::size_t(1000)}) {
+            CounterRng pairwise_rng(7, RngPurpose::weight, 42, 3);
+            std::vector<std::uint16_t> expected_weights(n);
+            std::vector<std::uint8_t> expected_delays(n);
+            for (std::size_t k = 0; k < n; ++k) {
+                expected_weights[k] = weights.draw(pairwise_rng);
+                expected_delays[k] = delays.draw(pairwise_rng);
+            }
+            CounterRng batched_rng(7, RngPurpose::weight, 42, 3);
+            std::vector<std::uint16_t> weight_codes(n);
+            std::vector<std::uint8_t> delay_codes(n);
+            draw_synapse_codes(weights, delays, batched_rng, n, weight_codes.data(), delay_codes.data());
+            EXPECT_EQ(weight_codes, expected_weights) << "case " << c << ", n " << n;
+            EXPECT_EQ(delay_codes, expected_delays) << "case " << c << ", n " << n;
+            // Both consumed the same words: the streams continue alike.
+            EXPECT_EQ(batched_rng.next_u32(), pairwise_rng.next_u32()) << "case " << c << ", n " << n;
+        }
+    }
 }
 
 } // namespace
