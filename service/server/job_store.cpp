@@ -90,6 +90,8 @@ v1::Job JobStore::insert(v1::Job job, const SubmissionLimits& limits)
 
 SubmittedJob JobStore::insert_once(v1::Job job, const SubmissionLimits& limits, const std::string& request_id)
 {
+    if (request_id.empty())
+        return {insert(std::move(job), limits), true};
     std::lock_guard lock(mutex_);
     SqliteTransaction transaction(database_);
     auto earlier = database_.prepare(

@@ -79,7 +79,8 @@ public:
     /// updated_at and version. Throws QuotaExceeded.
     v1::Job insert(v1::Job job, const SubmissionLimits& limits);
 
-    /// insert(), idempotent per (owner, request_id): if the owner already
+    /// insert(), idempotent per (owner, request_id) (an empty request_id:
+    /// plain insert(), created = true): if the owner already
     /// submitted with `request_id`, returns that job (created = false, no
     /// limits checked) — a client retrying after a lost reply gets the job
     /// its first call made. Throws RequestIdReused when that job's spec

@@ -113,8 +113,11 @@ grpc::Status SimulationServiceHandler::authenticate(const grpc::ServerContext& c
     return grpc::Status::OK;
 }
 
-grpc::Status SimulationServiceHandler::find_visible_job(const Caller& caller, const std::string& job_id, v1::Job& job)
+grpc::Status SimulationServiceHandler::find_visible_job(
+    const grpc::ServerContext& context, const std::string& job_id, Caller& caller, v1::Job& job)
 {
+    if (auto status = authenticate(context, caller); !status.ok())
+        return status;
     if (job_id.empty())
         return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "job_id: required");
     if (!is_well_formed_job_id(job_id))
@@ -158,28 +161,23 @@ grpc::Status SimulationServiceHandler::SubmitJob(
         if (job.spec().resources().ranks() == 0)
             job.mutable_spec()->mutable_resources()->set_ranks(1);
         const std::string& request_id = request->request_id();
+        SubmittedJob submitted;
         try {
-            SubmittedJob submitted{std::move(job), true};
-            if (request_id.empty())
-                submitted.job = store_.insert(std::move(submitted.job), limits_.submission);
-            else
-                submitted = store_.insert_once(std::move(submitted.job), limits_.submission, request_id);
-            job = std::move(submitted.job);
-            if (!submitted.created) {
-                log_line("job " + job.id() + " of " + caller.user + ": submitted again with request_id '"
-                    + request_id + "'; the existing job answered");
-                reduce_to_basic_view(job);
-                *reply = std::move(job);
-                return grpc::Status::OK;
-            }
+            submitted = store_.insert_once(std::move(job), limits_.submission, request_id);
         } catch (const QuotaExceeded& e) {
             return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, e.what());
         } catch (const RequestIdReused& e) {
             return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string("request_id: ") + e.what());
         }
-        log_line("job " + job.id() + " of " + caller.user + ": queued (" + job_kind_name(spec) + " of '"
-            + shown(job_subject(spec)) + "', ranks " + std::to_string(job.spec().resources().ranks()) + ")");
-        scheduler_.wake();
+        job = std::move(submitted.job);
+        if (submitted.created) {
+            log_line("job " + job.id() + " of " + caller.user + ": queued (" + job_kind_name(spec) + " of '"
+                + shown(job_subject(spec)) + "', ranks " + std::to_string(job.spec().resources().ranks()) + ")");
+            scheduler_.wake();
+        } else {
+            log_line("job " + job.id() + " of " + caller.user + ": submitted again with request_id '" + request_id
+                + "'; the existing job answered");
+        }
         reduce_to_basic_view(job);
         *reply = std::move(job);
         return grpc::Status::OK;
@@ -191,10 +189,8 @@ grpc::Status SimulationServiceHandler::GetJob(
 {
     return guarded("GetJob", [&]() {
         Caller caller;
-        if (auto status = authenticate(*context, caller); !status.ok())
-            return status;
         v1::Job job;
-        if (auto status = find_visible_job(caller, request->job_id(), job); !status.ok())
+        if (auto status = find_visible_job(*context, request->job_id(), caller, job); !status.ok())
             return status;
         if (request->view() == v1::JOB_VIEW_BASIC)
             reduce_to_basic_view(job);
@@ -257,10 +253,8 @@ grpc::Status SimulationServiceHandler::WatchJob(grpc::ServerContext* context, co
 {
     return guarded("WatchJob", [&]() {
         Caller caller;
-        if (auto status = authenticate(*context, caller); !status.ok())
-            return status;
         v1::Job job;
-        if (auto status = find_visible_job(caller, request->job_id(), job); !status.ok())
+        if (auto status = find_visible_job(*context, request->job_id(), caller, job); !status.ok())
             return status;
         const auto send = [&](v1::WatchJobResponse::Kind kind, v1::Job record) {
             reduce_to_basic_view(record);
@@ -314,10 +308,8 @@ grpc::Status SimulationServiceHandler::CancelJob(
 {
     return guarded("CancelJob", [&]() {
         Caller caller;
-        if (auto status = authenticate(*context, caller); !status.ok())
-            return status;
         v1::Job job;
-        if (auto status = find_visible_job(caller, request->job_id(), job); !status.ok())
+        if (auto status = find_visible_job(*context, request->job_id(), caller, job); !status.ok())
             return status;
         v1::JobState state_seen = v1::JOB_STATE_UNSPECIFIED;
         const auto updated = store_.update(request->job_id(), [&](v1::Job& record) {
@@ -356,10 +348,8 @@ grpc::Status SimulationServiceHandler::FetchResults(
 {
     return guarded("FetchResults", [&]() {
         Caller caller;
-        if (auto status = authenticate(*context, caller); !status.ok())
-            return status;
         v1::Job job;
-        if (auto status = find_visible_job(caller, request->job_id(), job); !status.ok())
+        if (auto status = find_visible_job(*context, request->job_id(), caller, job); !status.ok())
             return status;
         if (!is_final_state(job.state()))
             return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,

@@ -42,9 +42,11 @@ public:
 
 private:
     grpc::Status authenticate(const grpc::ServerContext& context, Caller& caller) const;
-    /// Finds a job the caller may see: INVALID_ARGUMENT, NOT_FOUND or
-    /// PERMISSION_DENIED otherwise.
-    grpc::Status find_visible_job(const Caller& caller, const std::string& job_id, v1::Job& job);
+    /// Authenticates the caller and finds a job they may see:
+    /// UNAUTHENTICATED, INVALID_ARGUMENT, NOT_FOUND or PERMISSION_DENIED
+    /// otherwise.
+    grpc::Status find_visible_job(
+        const grpc::ServerContext& context, const std::string& job_id, Caller& caller, v1::Job& job);
 
     JobStore& store_;
     JobEventLog& events_;
