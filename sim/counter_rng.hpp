@@ -10,6 +10,7 @@
 #include <Kokkos_Core.hpp>
 #include <cstdint>
 
+#include "sim/ieee_math.hpp"
 #include "sim/kokkos_math.hpp"
 
 // Random123 marks its functions __device__ only under nvcc; Kokkos code calls
@@ -110,11 +111,12 @@ public:
 
     /// Standard normal (Box-Muller; one value per call, the pair's second
     /// value is discarded so a draw's count of consumed bits is fixed).
+    /// log and cos are ieee_math's, so host and GPU draw the same bits.
     KOKKOS_INLINE_FUNCTION double normal()
     {
         const double u1 = uniform_open();
         const double u2 = uniform();
-        return math::sqrt(-2.0 * math::log(u1)) * math::cos(6.283185307179586 * u2);
+        return math::sqrt(-2.0 * ieee_math::log(u1)) * ieee_math::cos(6.283185307179586 * u2);
     }
 
     /// Two independent standard normals from one Box-Muller pair (the values
@@ -123,10 +125,13 @@ public:
     {
         const double u1 = uniform_open();
         const double u2 = uniform();
-        const double radius = math::sqrt(-2.0 * math::log(u1));
+        const double radius = math::sqrt(-2.0 * ieee_math::log(u1));
         const double angle = 6.283185307179586 * u2;
-        first = radius * math::cos(angle);
-        second = radius * math::sin(angle);
+        // sincos gives bitwise cos() and sin(): first equals normal()'s value.
+        double sin_angle, cos_angle;
+        ieee_math::sincos(angle, sin_angle, cos_angle);
+        first = radius * cos_angle;
+        second = radius * sin_angle;
     }
 
     /// Poisson-distributed count with the given mean (>= 0).

@@ -9,7 +9,10 @@
 // consumes are a deterministic function of the stream. Degenerate
 // parameters (mean 0, n 0, p 0 or 1) return at once and consume nothing.
 // The code runs in Kokkos kernels (Serial, OpenMP, CUDA): no exceptions, no
-// std:: containers, only dtb::sim::math functions.
+// std:: containers, only dtb::sim::math and dtb::sim::ieee_math functions.
+// The Poisson sampler, drawn every step in kernels, takes its log, log1p and
+// log k! from ieee_math so host and GPU draw the same counts; binomial and
+// gamma run at construction, on the host, and call libm's log directly.
 //
 // References:
 //  - W. Hörmann, "The transformed rejection method for generating Poisson
@@ -47,18 +50,21 @@ KOKKOS_INLINE_FUNCTION double stirling_tail(double k)
         / k;
 }
 
-/// log of the Poisson(mean) pmf at k, accurate in absolute terms for every
-/// mean: near the mode it uses Stirling's form with d = k - mean passed in
-/// exactly, so no term of size ~mean*log(mean) cancels (the naive
-/// -mean + k log(mean) - lgamma(k+1) loses ~1e-3 at mean = 1e12).
+/// log of the Poisson(mean) pmf at k (an integer >= 0), accurate in
+/// absolute terms for every mean: near the mode it uses Stirling's form with
+/// d = k - mean passed in exactly, so no term of size ~mean*log(mean) cancels
+/// (the naive -mean + k log(mean) - lgamma(k+1) loses ~1e-3 at mean = 1e12).
+/// Drawn every step (Poisson input), so only ieee_math functions: the same
+/// bits on host and GPU.
 KOKKOS_INLINE_FUNCTION double poisson_log_pmf(double k, double mean, double d)
 {
     constexpr double half_log_two_pi = 0.91893853320467274178;
     if (k < 16.0)
-        return k * math::log(mean) - mean - math::lgamma(k + 1.0);
+        return k * ieee_math::log(mean) - mean
+            - ieee_math::log_factorial_small(static_cast<int>(k));
     // log k! = k log k - k + log(2 pi k)/2 + stirling_tail(k), and
     // k log(mean) - mean - k log k + k = d - k log1p(d / mean).
-    return d - k * math::log1p(d / mean) - 0.5 * math::log(k) - half_log_two_pi
+    return d - k * ieee_math::log1p(d / mean) - 0.5 * ieee_math::log(k) - half_log_two_pi
         - stirling_tail(k);
 }
 
@@ -110,7 +116,7 @@ KOKKOS_INLINE_FUNCTION std::uint64_t CounterRng::poisson(double mean)
     const double slam = math::sqrt(mean);
     const double b = 0.931 + 2.53 * slam;
     const double a = -0.059 + 0.02483 * b;
-    const double log_inv_alpha = math::log(1.1239 + 1.1328 / (b - 3.4));
+    const double log_inv_alpha = ieee_math::log(1.1239 + 1.1328 / (b - 3.4));
     const double vr = 0.9277 - 3.6224 / (b - 2.0);
     const double mean_int = math::floor(mean);
     const double mean_frac = mean - mean_int;
@@ -129,7 +135,7 @@ KOKKOS_INLINE_FUNCTION std::uint64_t CounterRng::poisson(double mean)
         const double k = mean_int + j;
         const double d = j - mean_frac; // k - mean, exactly for |j| < 2^52
         // log(0) = -inf when v == 0: accepted, as it should be.
-        if (math::log(v) + log_inv_alpha - math::log(a / (us * us) + b)
+        if (ieee_math::log(v) + log_inv_alpha - ieee_math::log(a / (us * us) + b)
             <= counter_rng_detail::poisson_log_pmf(k, mean, d))
             return mean_int_u + static_cast<std::uint64_t>(static_cast<std::int64_t>(j));
     }
