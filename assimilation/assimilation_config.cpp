@@ -9,6 +9,7 @@
 #include "sim/model_error.hpp"
 #include "sim/model_loader.hpp"
 #include "sim/network.hpp"
+#include "sim/network_builder.hpp"
 
 namespace dtb::assimilation {
 

@@ -1,4 +1,5 @@
 #include "assimilation/network_replica.hpp"
+#include "sim/network_builder.hpp"
 
 #include <chrono>
 #include <cmath>

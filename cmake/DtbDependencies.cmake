@@ -21,7 +21,19 @@ endif()
 list(APPEND _kokkos_fixed_includes "${DTB_KOKKOS_CORE_INCLUDE_DIR}")
 list(REMOVE_DUPLICATES _kokkos_fixed_includes)
 set_target_properties(Kokkos::kokkos PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${_kokkos_fixed_includes}")
-message(STATUS "Kokkos ${Kokkos_VERSION}: headers in ${DTB_KOKKOS_CORE_INCLUDE_DIR}")
+message(STATUS "Kokkos ${Kokkos_VERSION} (${Kokkos_DEVICES}): headers in ${DTB_KOKKOS_CORE_INCLUDE_DIR}")
+
+# What every target that includes Kokkos_Core.hpp links. The same kernels
+# must give the same bits on every backend (docs/engine.md, "Backends"), so
+# no fused multiply-add contraction: -ffp-contract=off on the host compiler
+# (set for the whole project in the top-level CMakeLists.txt), --fmad=false
+# for nvcc's device code.
+add_library(dtb_kokkos_kernels INTERFACE)
+add_library(dtb::kokkos_kernels ALIAS dtb_kokkos_kernels)
+target_link_libraries(dtb_kokkos_kernels INTERFACE Kokkos::kokkos)
+if(Kokkos_ENABLE_CUDA)
+    target_compile_options(dtb_kokkos_kernels INTERFACE $<$<COMPILE_LANGUAGE:CXX>:--fmad=false>)
+endif()
 
 find_package(Protobuf REQUIRED)
 find_package(HDF5 REQUIRED COMPONENTS C)

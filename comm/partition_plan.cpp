@@ -1,4 +1,5 @@
 #include "comm/partition_plan.hpp"
+#include "sim/network_builder.hpp"
 
 #include <algorithm>
 #include <cmath>

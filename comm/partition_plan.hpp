@@ -16,6 +16,7 @@
 
 #include "dtb/sim/v1/model.pb.h"
 #include "sim/network.hpp"
+#include "sim/network_builder.hpp"
 
 namespace dtb::comm {
 

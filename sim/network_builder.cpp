@@ -10,6 +10,8 @@
 #include "sim/distribution_sampling.hpp"
 #include "sim/model_error.hpp"
 #include "sim/network.hpp"
+#include "sim/neuron_params_from_spec.hpp"
+#include "sim/network_builder.hpp"
 #include "sim/synapse_value_codec.hpp"
 #include "sim/voxel_connection_rules.hpp"
 
@@ -340,10 +342,10 @@ Network build_network(const v1::Model& model, const std::string& source_name, co
         next_local += pop.slice_size();
         if (spec.has_lif_dtb()) {
             pop.model = NeuronModel::lif_dtb;
-            pop.lif = LifDtbParams::from_spec(spec.lif_dtb(), net.dt_ms);
+            pop.lif = lif_dtb_params(spec.lif_dtb(), net.dt_ms);
         } else {
             pop.model = NeuronModel::iaf_psc_exp;
-            pop.iaf = IafPscExpParams::from_spec(spec.iaf_psc_exp(), net.dt_ms);
+            pop.iaf = iaf_psc_exp_params(spec.iaf_psc_exp(), net.dt_ms);
         }
         pop.drive = build_drive(model, static_cast<std::size_t>(i), net.dt_ms, source_name);
         initialise_population(pop, spec, net.seed);

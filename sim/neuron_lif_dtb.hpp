@@ -15,10 +15,8 @@
 // drawn once per neuron and channel (the assimilation's hierarchy).
 // I_x: current of dc/ou inputs. Units: nF, uS, mV, ms, nA.
 #include <Kokkos_Core.hpp>
-#include <cmath>
 #include <cstdint>
 
-#include "dtb/sim/v1/model.pb.h"
 
 namespace dtb::sim {
 
@@ -35,27 +33,6 @@ struct LifDtbParams {
     double decay[num_lif_dtb_channels] = {}; // e^{-dt/tau_u}
     double g_population[num_lif_dtb_channels] = {};
     std::int32_t refractory_steps = 0;
-
-    static LifDtbParams from_spec(const v1::LifDtb& spec, double dt_ms)
-    {
-        LifDtbParams p;
-        p.dt_over_C = dt_ms / spec.c();
-        p.g_L = spec.g_l();
-        p.V_L = spec.v_l();
-        p.V_th = spec.v_th();
-        p.V_reset = spec.v_reset();
-        p.I_ext = spec.i_ext();
-        const double reversal[] = {spec.v_ampa(), spec.v_nmda(), spec.v_gaba_a(), spec.v_gaba_b()};
-        const double tau[] = {spec.tau_ampa(), spec.tau_nmda(), spec.tau_gaba_a(), spec.tau_gaba_b()};
-        const double g[] = {spec.g_ampa(), spec.g_nmda(), spec.g_gaba_a(), spec.g_gaba_b()};
-        for (int u = 0; u < num_lif_dtb_channels; ++u) {
-            p.reversal[u] = reversal[u];
-            p.decay[u] = std::exp(-dt_ms / tau[u]);
-            p.g_population[u] = g[u];
-        }
-        p.refractory_steps = static_cast<std::int32_t>(std::llround(spec.t_ref() / dt_ms));
-        return p;
-    }
 };
 
 struct LifDtbState {

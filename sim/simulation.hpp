@@ -6,6 +6,9 @@
 // so no spike can be due inside the interval it was emitted in) the interval's
 // spikes are delivered through the synapse store as events queued `delay`
 // steps ahead (sim/synaptic_event_queue.hpp); sums are 64-bit fixed point.
+// The kernels are in sim/simulation_kernels.hpp; this class is their host
+// side. Inside an interval nothing waits for the device: the event counts
+// each step needs were copied to the host once, after the last delivery.
 #include <Kokkos_Core.hpp>
 #include <cstdint>
 #include <vector>
@@ -16,6 +19,15 @@
 #include "sim/synaptic_event_queue.hpp"
 
 namespace dtb::sim {
+
+/// What the time loop asked of the device, counted (not estimated): kernel
+/// launches and host synchronisations (a host wait on device work: a
+/// device-to-host copy or a fence).
+struct LoopCounters {
+    std::uint64_t steps = 0;
+    std::uint64_t kernel_launches = 0;
+    std::uint64_t host_syncs = 0;
+};
 
 /// Wall time spent in each phase of the loop, seconds.
 struct PhaseTimes {
@@ -46,6 +58,7 @@ public:
     std::uint64_t current_step() const { return step_; }
     std::uint32_t interval_steps() const { return interval_steps_; }
     const PhaseTimes& phase_times() const { return times_; }
+    const LoopCounters& loop_counters() const { return counters_; }
     /// Bytes of the synaptic event lists and the input accumulator.
     std::uint64_t input_buffer_bytes() const
     {
@@ -60,7 +73,6 @@ private:
     // Queues the synaptic events of an interval's spikes (growing the queue
     // and re-running when it is full).
     void deliver(const EntryView& entries, std::uint64_t num_entries, std::uint64_t interval_first_step);
-    void enqueue_synaptic_events(const EntryView& entries, std::uint64_t num_entries, std::uint64_t interval_first_step);
     // Copies this interval's local spikes to host_entries_.
     void copy_local_spikes_to_host(std::uint64_t num_spikes);
 
@@ -80,6 +92,7 @@ private:
     EntryView routed_entries_device_;
     std::vector<SpikeEvent> host_events_;
     PhaseTimes times_;
+    LoopCounters counters_;
 };
 
 } // namespace dtb::sim

@@ -41,8 +41,16 @@ SynapseStore::SynapseStore(std::vector<ProjectionSynapseBlock>&& blocks,
     }
 
     auto projections_host = Kokkos::View<ProjectionSynapses*, Kokkos::HostSpace>("projections", blocks.size());
-    for (std::size_t i = 0; i < blocks.size(); ++i)
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
         projections_host(i) = blocks[i].meta;
+        // Delivery reserves event-list space per delay code (one histogram
+        // bin per code); the codes in use follow from the largest delay.
+        const auto& meta = blocks[i].meta;
+        const std::uint32_t span = blocks[i].max_delay_steps > meta.delay_base_steps
+            ? (blocks[i].max_delay_steps - meta.delay_base_steps) / std::max<std::uint32_t>(1, meta.delay_steps_per_code)
+            : 0;
+        projections_host(i).num_delay_codes = std::min<std::uint32_t>(span + 1, 256);
+    }
     projections = Kokkos::create_mirror_view_and_copy(MemorySpace(), projections_host);
 
     // Outgoing projections per source population (CSR).

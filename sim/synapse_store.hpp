@@ -20,6 +20,7 @@ struct ProjectionSynapses {
     std::int64_t weight_step_fx = 0;    // fixed-point weight per code unit
     std::uint32_t delay_base_steps = 1; // delay of code 0
     std::uint32_t delay_steps_per_code = 1;
+    std::uint32_t num_delay_codes = 1;  // codes 0 .. num_delay_codes - 1 occur (<= 256)
     std::uint32_t channel = 0;          // 0 excitatory, 1 inhibitory
 };
 

@@ -16,7 +16,8 @@ SynapticEventQueue::SynapticEventQueue(std::uint32_t slots, std::uint64_t initia
 
 void SynapticEventQueue::checkpoint()
 {
-    Kokkos::deep_copy(checkpoint_counts_, counts_);
+    // Ordered on the execution space, no host wait.
+    Kokkos::deep_copy(Kokkos::DefaultExecutionSpace(), checkpoint_counts_, counts_);
 }
 
 bool SynapticEventQueue::commit_or_grow()
@@ -35,12 +36,22 @@ bool SynapticEventQueue::commit_or_grow()
     return false;
 }
 
-void SynapticEventQueue::clear(std::uint32_t slot)
+bool SynapticEventQueue::clear_steps(std::uint64_t first_step, std::uint32_t num_steps)
 {
-    if (host_counts_(slot) == 0)
-        return;
-    host_counts_(slot) = 0;
-    Kokkos::deep_copy(Kokkos::subview(counts_, slot), std::uint64_t(0));
+    bool any = false;
+    for (std::uint32_t k = 0; k < num_steps; ++k) {
+        auto& count = host_counts_((first_step + k) % slots_);
+        any = any || count != 0;
+        count = 0;
+    }
+    if (!any)
+        return false;
+    const auto counts = counts_;
+    const std::uint64_t slots = slots_;
+    Kokkos::parallel_for("dtb::clear_event_slots",
+        Kokkos::RangePolicy<Kokkos::DefaultExecutionSpace>(0, num_steps),
+        KOKKOS_LAMBDA(const std::uint32_t k) { counts((first_step + k) % slots) = 0; });
+    return true;
 }
 
 std::uint64_t SynapticEventQueue::allocated_bytes() const

@@ -19,6 +19,8 @@
 #include <Kokkos_Core.hpp>
 #include <cstdint>
 
+#include "sim/host_pinned_space.hpp"
+
 namespace dtb::sim {
 
 inline constexpr std::uint32_t max_projections_per_event_queue = 1u << 16;
@@ -70,8 +72,10 @@ public:
 
     /// Events due in `slot` (host copy, current after commit_or_grow()).
     std::uint64_t count(std::uint32_t slot) const { return host_counts_(slot); }
-    /// Empties `slot` once its events have been applied.
-    void clear(std::uint32_t slot);
+    /// Empties the slots of steps [first_step, first_step + num_steps) once
+    /// their events have been applied: one kernel, no wait for the device.
+    /// Returns whether there was anything to clear (and a kernel ran).
+    bool clear_steps(std::uint64_t first_step, std::uint32_t num_steps);
 
     std::uint64_t allocated_bytes() const;
 
@@ -80,7 +84,9 @@ private:
     EventView events_;
     CountView counts_;
     CountView checkpoint_counts_;
-    Kokkos::View<std::uint64_t*, Kokkos::HostSpace> host_counts_;
+    // Pinned where the backend has it (CUDA), so the copy after each
+    // delivery is a direct DMA.
+    Kokkos::View<std::uint64_t*, HostPinnedSpace> host_counts_;
 };
 
 } // namespace dtb::sim

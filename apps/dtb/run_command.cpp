@@ -22,6 +22,7 @@
 #include "sim/model_loader.hpp"
 #include "sim/model_validation.hpp"
 #include "sim/network.hpp"
+#include "sim/network_builder.hpp"
 #include "sim/population_rate_writer.hpp"
 #include "sim/simulation.hpp"
 #include "sim/sonata_spike_writer.hpp"
@@ -109,7 +110,8 @@ std::vector<RankSummary> gather_rank_summaries(comm::Communicator& comm, const R
 {
     const std::vector<std::uint64_t> packed = {mine.neurons, mine.synapses, bits_of(mine.build_s),
         bits_of(mine.update_s), bits_of(mine.route_s), bits_of(mine.mpi_s), bits_of(mine.deliver_s),
-        bits_of(mine.record_s), mine.bytes_sent, mine.messages_sent, mine.peak_rss_bytes, mine.intervals, mine.input_buffer_bytes};
+        bits_of(mine.record_s), mine.bytes_sent, mine.messages_sent, mine.peak_rss_bytes, mine.intervals, mine.input_buffer_bytes,
+        bits_of(mine.kernel_launches_per_step), bits_of(mine.host_syncs_per_step)};
     const auto all = comm.gather(packed, 0);
     std::vector<RankSummary> out;
     for (std::size_t i = 0; i + packed.size() <= all.size(); i += packed.size()) {
@@ -128,6 +130,8 @@ std::vector<RankSummary> gather_rank_summaries(comm::Communicator& comm, const R
         r.peak_rss_bytes = all[i + 10];
         r.intervals = all[i + 11];
         r.input_buffer_bytes = all[i + 12];
+        r.kernel_launches_per_step = double_of(all[i + 13]);
+        r.host_syncs_per_step = double_of(all[i + 14]);
         out.push_back(r);
     }
     return out;
@@ -202,6 +206,11 @@ int simulate(const RunOptions& options, comm::Communicator& comm, const sim::v1:
     }
     mine.peak_rss_bytes = peak_rss_bytes();
     mine.input_buffer_bytes = simulation.input_buffer_bytes();
+    const auto& counters = simulation.loop_counters();
+    if (counters.steps > 0) {
+        mine.kernel_launches_per_step = static_cast<double>(counters.kernel_launches) / static_cast<double>(counters.steps);
+        mine.host_syncs_per_step = static_cast<double>(counters.host_syncs) / static_cast<double>(counters.steps);
+    }
     const auto per_rank = gather_rank_summaries(comm, mine);
     if (!root)
         return 0;

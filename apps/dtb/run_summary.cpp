@@ -47,7 +47,8 @@ std::string summary_json(const RunSummary& s)
             {"build_s", r.build_s}, {"update_s", r.update_s}, {"route_s", r.route_s}, {"mpi_s", r.mpi_s},
             {"deliver_s", r.deliver_s}, {"record_s", r.record_s}, {"bytes_sent", r.bytes_sent},
             {"messages_sent", r.messages_sent}, {"intervals", r.intervals},
-            {"peak_rss_bytes", r.peak_rss_bytes}, {"input_buffer_bytes", r.input_buffer_bytes}});
+            {"peak_rss_bytes", r.peak_rss_bytes}, {"input_buffer_bytes", r.input_buffer_bytes},
+            {"kernel_launches_per_step", r.kernel_launches_per_step}, {"host_syncs_per_step", r.host_syncs_per_step}});
     return j.dump(2) + "\n";
 }
 

@@ -24,6 +24,9 @@ struct RankSummary {
     std::uint64_t intervals = 0; // spike exchanges (warm-up included)
     std::uint64_t peak_rss_bytes = 0;
     std::uint64_t input_buffer_bytes = 0; // synaptic event queue + input accumulator, at the end
+    // Counted by the time loop over every step (warm-up included).
+    double kernel_launches_per_step = 0;
+    double host_syncs_per_step = 0;
 };
 
 struct RunSummary {

@@ -15,6 +15,7 @@
 #include "sim/fixed_point.hpp"
 #include "sim/model_loader.hpp"
 #include "sim/network.hpp"
+#include "sim/network_builder.hpp"
 #include "support/brain_fixtures.hpp"
 
 namespace dtb::sim {

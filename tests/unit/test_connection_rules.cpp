@@ -10,6 +10,7 @@
 #include "sim/connection_rules.hpp"
 #include "sim/fixed_point.hpp"
 #include "sim/network.hpp"
+#include "sim/network_builder.hpp"
 #include "support/model_from_yaml.hpp"
 
 namespace dtb::sim {

@@ -10,6 +10,7 @@
 #include "assimilation/hyperparameter_control.hpp"
 #include "sim/model_loader.hpp"
 #include "sim/network.hpp"
+#include "sim/network_builder.hpp"
 
 namespace {
 

@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "sim/network.hpp"
+#include "sim/neuron_params_from_spec.hpp"
+#include "sim/network_builder.hpp"
 #include "sim/simulation.hpp"
 #include "sim/spike_recorder.hpp"
 #include "support/model_from_yaml.hpp"
@@ -33,7 +35,7 @@ double relative_error(double got, double want) { return std::abs(got - want) / s
 TEST(IafPscExp, DcStepMatchesClosedForm)
 {
     const double I = 300.0; // pA
-    const auto p = IafPscExpParams::from_spec(spec(I), h);
+    const auto p = iaf_psc_exp_params(spec(I), h);
     IafPscExpState s;
     for (int n = 1; n <= 2000; ++n) {
         iaf_psc_exp_step(p, s, 0, 0, 0);
@@ -46,7 +48,7 @@ TEST(IafPscExp, DcStepMatchesClosedForm)
 TEST(IafPscExp, SinglePscMatchesClosedForm)
 {
     const double w = 100.0; // pA
-    const auto p = IafPscExpParams::from_spec(spec(0), h);
+    const auto p = iaf_psc_exp_params(spec(0), h);
     IafPscExpState s;
     iaf_psc_exp_step(p, s, w, 0, 0); // arrives at the end of step 0
     for (int k = 1; k <= 1000; ++k) {
@@ -62,7 +64,7 @@ TEST(IafPscExp, EqualTimeConstantsUseTheLimit)
 {
     auto s_spec = spec(0);
     s_spec.set_tau_syn_ex(tau_m);
-    const auto p = IafPscExpParams::from_spec(s_spec, h);
+    const auto p = iaf_psc_exp_params(s_spec, h);
     IafPscExpState s;
     const double w = 50.0;
     iaf_psc_exp_step(p, s, w, 0, 0);
@@ -77,7 +79,7 @@ TEST(IafPscExp, FiringRateMatchesFiCurve)
 {
     const double theta = 15.0, t_ref = 2.0;
     for (double I : {400.0, 600.0, 1000.0, 3000.0}) {
-        const auto p = IafPscExpParams::from_spec(spec(I, -65.0 + theta, t_ref), h);
+        const auto p = iaf_psc_exp_params(spec(I, -65.0 + theta, t_ref), h);
         IafPscExpState s;
         std::vector<int> spike_steps;
         for (int n = 0; n < 200000 && spike_steps.size() < 30; ++n)
@@ -106,7 +108,7 @@ TEST(IafPscExp, RefractoryPeriodIsExact)
     // A current that crosses threshold within one step: the ISI is exactly
     // t_ref + one step, and V sits at V_reset throughout the refractory time.
     const double t_ref = 3.0;
-    const auto p = IafPscExpParams::from_spec(spec(1e6, -50.0, t_ref), h);
+    const auto p = iaf_psc_exp_params(spec(1e6, -50.0, t_ref), h);
     IafPscExpState s;
     std::vector<int> spike_steps;
     for (int n = 0; n < 1000; ++n) {

@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "sim/network.hpp"
+#include "sim/neuron_params_from_spec.hpp"
+#include "sim/network_builder.hpp"
 #include "sim/simulation.hpp"
 #include "support/model_from_yaml.hpp"
 
@@ -17,7 +19,7 @@ LifDtbParams default_params(double I_ext = 0)
     v1::Model model = test::model_from_yaml("populations: [{name: E, size: 1, lif_dtb: {}}]");
     auto spec = model.populations(0).lif_dtb();
     spec.set_i_ext(I_ext);
-    return LifDtbParams::from_spec(spec, dt);
+    return lif_dtb_params(spec, dt);
 }
 
 TEST(LifDtb, SubthresholdRelaxationFollowsTheDiscreteSolution)

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "comm/partition_plan.hpp"
+#include "sim/network_builder.hpp"
 #include "sim/model_loader.hpp"
 #include "support/model_from_yaml.hpp"
 

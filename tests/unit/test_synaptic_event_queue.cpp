@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sim/network.hpp"
+#include "sim/network_builder.hpp"
 #include "sim/simulation.hpp"
 #include "sim/synaptic_event_queue.hpp"
 #include "support/model_from_yaml.hpp"
@@ -74,12 +75,17 @@ TEST(SynapticEventQueue, OverflowRollsBackGrowsAndKeepsEarlierEvents)
     EXPECT_EQ(slot_events(queue, 2), (std::vector<std::uint64_t>{2000, 2000, 2001, 2001, 2002}));
     EXPECT_EQ(slot_events(queue, 1), (std::vector<std::uint64_t>{1000, 1001}));
 
-    queue.clear(2);
+    // Step 6 is slot 2 of 4; steps 7 and 8 (slots 3 and 0) are empty.
+    EXPECT_TRUE(queue.clear_steps(6, 3));
     EXPECT_EQ(queue.count(2), 0u);
     EXPECT_EQ(queue.count(1), 2u);
     auto counts = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), queue.counts());
     EXPECT_EQ(counts(2), 0u);
     EXPECT_EQ(counts(1), 2u);
+    EXPECT_FALSE(queue.clear_steps(7, 2)) << "nothing left to clear in slots 3 and 0";
+    EXPECT_TRUE(queue.clear_steps(5, 1));
+    counts = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), queue.counts());
+    EXPECT_EQ(counts(1), 0u);
 }
 
 // Records every spike and, each step, the membrane potential of every neuron.

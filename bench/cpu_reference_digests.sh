@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Writes bench/cpu_reference_digests.json: the spikes_digest of the digest
+# runs of bench/gpu_benchmark.sh, made with a CPU build (default build/bin/dtb,
+# Serial). The GPU run must give the same digests; re-run this whenever a
+# change alters spike trains on purpose (docs/engine.md says when).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+dtb=${DTB_BUILD_DIR:-build}/bin/dtb
+[[ -x "${dtb}" ]] || { echo "cpu_reference_digests: ${dtb} not found; build first (./deploy/build.sh)" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "${work}"' EXIT
+
+# name | model | scale | arguments (the same as gpu_benchmark.sh's digest_* cases)
+cases=(
+    "brunel|examples/brunel.yaml|1|--t-stop 200"
+    "dtb_block|examples/dtb_block.yaml|1|--t-stop 200"
+    "microcircuit_0.05|examples/microcircuit.yaml|0.05|--t-stop 200"
+    "microcircuit|examples/microcircuit.yaml|1|--t-stop 100"
+)
+for entry in "${cases[@]}"; do
+    IFS='|' read -r name model scale extra <<<"${entry}"
+    read -r -a extra_args <<<"${extra}"
+    echo "== ${name}"
+    "${dtb}" run "${model}" --scale "${scale}" "${extra_args[@]}" --out "${work}/${name}" >/dev/null
+done
+/usr/bin/python3 - "${work}" bench/cpu_reference_digests.json <<'EOF'
+import json, os, sys
+work, out = sys.argv[1:3]
+digests = {}
+for name in sorted(os.listdir(work)):
+    s = json.load(open(os.path.join(work, name, "summary.json")))
+    digests[name] = {"spikes_digest": s["spikes_digest"], "spike_count": s["spike_count"], "backend": s["backend"]}
+json.dump(digests, open(out, "w"), indent=2)
+open(out, "a").write("\n")
+print(json.dumps(digests, indent=2))
+EOF

@@ -1,0 +1,282 @@
+#pragma once
+// The kernels of the time loop, as free function templates over Views (nvcc
+// rejects extended lambdas inside private member functions, and free
+// functions keep the kernels apart from the host bookkeeping of Simulation).
+// Each kernel is written once for every Kokkos backend: Serial, OpenMP, CUDA.
+//
+//  - apply_synaptic_events: the events due in one step, summed into the
+//    per-neuron fixed-point accumulator (exact integer sums, any order);
+//  - update_population<Stepper>: one population's neurons advanced by one
+//    step; Stepper is the neuron model (IafPscExpStepper, LifDtbStepper);
+//  - enqueue_synaptic_events: an interval's spikes turned into events queued
+//    `delay` steps ahead, reserving list space once per (spike, projection,
+//    delay code) rather than once per synapse.
+#include <Kokkos_Core.hpp>
+#include <cstdint>
+#include <type_traits>
+
+#include "sim/counter_rng.hpp"
+#include "sim/fixed_point.hpp"
+#include "sim/network.hpp"
+#include "sim/spike_router.hpp"
+#include "sim/synaptic_event_queue.hpp"
+
+namespace dtb::sim::kernels {
+
+template <class MemorySpace>
+using AccumulatorView = Kokkos::View<std::int64_t* [2], Kokkos::LayoutRight, MemorySpace>;
+
+// One thread at a time runs Serial kernels, so a plain add is exact there;
+// every other backend needs the atomic. Both are exact: integer addition.
+template <class ExecutionSpace, class T>
+KOKKOS_INLINE_FUNCTION void exact_add(T* target, T value)
+{
+#if defined(KOKKOS_ENABLE_SERIAL)
+    if constexpr (std::is_same<ExecutionSpace, Kokkos::Serial>::value) {
+        *target += value;
+        return;
+    }
+#endif
+    Kokkos::atomic_add(target, value);
+}
+
+// Returns the old value; plain on Serial, atomic elsewhere.
+template <class ExecutionSpace, class T>
+KOKKOS_INLINE_FUNCTION T fetch_add(T* target, T value)
+{
+#if defined(KOKKOS_ENABLE_SERIAL)
+    if constexpr (std::is_same<ExecutionSpace, Kokkos::Serial>::value) {
+        const T old = *target;
+        *target += value;
+        return old;
+    }
+#endif
+    return Kokkos::atomic_fetch_add(target, value);
+}
+
+/// Sums the `num_events` events of one slot list into the accumulator.
+template <class ExecutionSpace, class EventList, class ProjectionView, class Accumulator>
+void apply_synaptic_events(const EventList& events, std::uint64_t num_events, const ProjectionView& projections,
+    const Accumulator& accumulator)
+{
+    Kokkos::parallel_for("dtb::apply_synaptic_events", Kokkos::RangePolicy<ExecutionSpace>(0, num_events),
+        KOKKOS_LAMBDA(const std::uint64_t i) {
+            const std::uint64_t event = events(i);
+            const ProjectionSynapses& proj = projections(synaptic_event_projection(event));
+            const std::int64_t weight
+                = proj.weight_base_fx + proj.weight_step_fx * static_cast<std::int64_t>(synaptic_event_weight_code(event));
+            exact_add<ExecutionSpace>(&accumulator(synaptic_event_target(event), proj.channel), weight);
+        });
+}
+
+/// External drive of one neuron for one step: Poisson arrivals go to the
+/// synaptic channels, dc and ou to the current.
+struct DriveInput {
+    double ex = 0;
+    double in = 0;
+    double current = 0;
+};
+
+KOKKOS_INLINE_FUNCTION DriveInput apply_drive(const PopulationDrive& drive, std::uint64_t seed, std::uint64_t gid,
+    std::uint64_t step, double* ou_current, double* ou_spare_normal)
+{
+    DriveInput input;
+    input.current = drive.dc;
+    if (drive.num_poisson > 0) {
+        CounterRng rng(seed, RngPurpose::poisson_input, gid, step);
+        for (int j = 0; j < drive.num_poisson; ++j) {
+            const double arrivals
+                = static_cast<double>(rng.poisson(drive.poisson[j].mean_per_step, drive.poisson[j].exp_minus_mean));
+            if (drive.poisson[j].channel == 0)
+                input.ex += arrivals * drive.poisson[j].weight;
+            else
+                input.in += arrivals * drive.poisson[j].weight;
+        }
+    }
+    if (drive.has_ou) {
+        // Exact OU update; the current of this step is the value before it.
+        // One Box-Muller pair serves two steps: the even step draws it (keyed
+        // by step / 2) and keeps the second value for the odd step.
+        const double current = *ou_current;
+        input.current += current;
+        double noise;
+        if (step % 2 == 0) {
+            CounterRng rng(seed, RngPurpose::ou_input, gid, step / 2);
+            rng.normal_pair(noise, *ou_spare_normal);
+        } else {
+            noise = *ou_spare_normal;
+        }
+        *ou_current = drive.ou_mean + (current - drive.ou_mean) * drive.ou_decay + drive.ou_noise * noise;
+    }
+    return input;
+}
+
+/// The neuron model of an iaf_psc_exp population, as update_population uses it.
+template <class MemorySpace>
+struct IafPscExpStepper {
+    IafPscExpParams params;
+    Kokkos::View<IafPscExpState*, MemorySpace> state;
+
+    KOKKOS_INLINE_FUNCTION bool operator()(std::uint64_t i, double ex, double in, double current) const
+    {
+        IafPscExpState s = state(i);
+        const bool spiked = iaf_psc_exp_step(params, s, ex, in, current);
+        state(i) = s;
+        return spiked;
+    }
+};
+
+/// The neuron model of a lif_dtb population: state and per-neuron conductances.
+template <class MemorySpace>
+struct LifDtbStepper {
+    LifDtbParams params;
+    Kokkos::View<LifDtbState*, MemorySpace> state;
+    Kokkos::View<LifDtbConductances*, MemorySpace> conductances;
+
+    KOKKOS_INLINE_FUNCTION bool operator()(std::uint64_t i, double ex, double in, double current) const
+    {
+        LifDtbState s = state(i);
+        const LifDtbConductances g = conductances(i);
+        const bool spiked = lif_dtb_step(params, g.g, s, ex, in, current);
+        state(i) = s;
+        return spiked;
+    }
+};
+
+/// What one population's update reads and writes besides the model state.
+template <class MemorySpace>
+struct PopulationUpdate {
+    std::uint64_t num_neurons = 0;
+    std::uint64_t local_offset = 0; // accumulator index of the first neuron
+    std::uint64_t first_gid = 0;
+    std::uint64_t seed = 0;
+    std::uint64_t step = 0;
+    std::uint64_t spike_tag = 0;    // offset in interval << spike_entry_gid_bits
+    PopulationDrive drive;
+    Kokkos::View<double*, MemorySpace> ou_current;
+    Kokkos::View<double*, MemorySpace> ou_spare_normal;
+    Kokkos::View<double*, MemorySpace> external_current;
+    AccumulatorView<MemorySpace> accumulator;
+    Kokkos::View<std::uint64_t*, MemorySpace> spikes;
+    Kokkos::View<std::uint64_t, MemorySpace> spike_count;
+};
+
+/// Advances one population by one step: takes (and clears) each neuron's
+/// accumulated input, adds the external drive, steps the model and appends
+/// the spikes to the interval's spike list.
+template <class ExecutionSpace, class MemorySpace, class Stepper>
+void update_population(const PopulationUpdate<MemorySpace>& update, const Stepper& stepper)
+{
+    const PopulationUpdate<MemorySpace> u = update;
+    Kokkos::parallel_for("dtb::update_population", Kokkos::RangePolicy<ExecutionSpace>(0, u.num_neurons),
+        KOKKOS_LAMBDA(const std::uint64_t i) {
+            const std::uint64_t gid = u.first_gid + i;
+            const std::uint64_t local = u.local_offset + i;
+            const double arrived_ex = from_fixed_point(u.accumulator(local, 0));
+            const double arrived_in = from_fixed_point(u.accumulator(local, 1));
+            u.accumulator(local, 0) = 0;
+            u.accumulator(local, 1) = 0;
+            const DriveInput input = apply_drive(u.drive, u.seed, gid, u.step,
+                u.drive.has_ou ? &u.ou_current(i) : nullptr, u.drive.has_ou ? &u.ou_spare_normal(i) : nullptr);
+            if (stepper(i, arrived_ex + input.ex, arrived_in + input.in, input.current + u.external_current(i)))
+                u.spikes(Kokkos::atomic_fetch_add(&u.spike_count(), std::uint64_t(1))) = u.spike_tag | gid;
+        });
+}
+
+/// Largest number of delay codes a projection can use (8-bit codes).
+inline constexpr std::uint32_t max_delay_codes = 256;
+
+/// Queues the synaptic events of `num_spikes` spike entries. One team per
+/// spike; for each outgoing projection row it counts the row's synapses per
+/// delay code in team scratch memory, reserves each code's run of the slot
+/// list with one atomic on the slot counter, then writes the events. Slot
+/// counters keep counting past capacity, so an overflow is seen afterwards
+/// (SynapticEventQueue::commit_or_grow) and the delivery re-run.
+template <class ExecutionSpace, class EntryView>
+void enqueue_synaptic_events(const EntryView& spikes, std::uint64_t num_spikes, std::uint64_t interval_first_step,
+    const SynapticEventQueue& queue, const SynapseStore& synapses,
+    const Kokkos::View<std::uint64_t*, typename ExecutionSpace::memory_space>& population_first_gid)
+{
+    using TeamPolicy = Kokkos::TeamPolicy<ExecutionSpace, Kokkos::Schedule<Kokkos::Dynamic>>;
+    using Member = typename TeamPolicy::member_type;
+    using ScratchCounts
+        = Kokkos::View<std::uint64_t*, typename ExecutionSpace::scratch_memory_space, Kokkos::MemoryUnmanaged>;
+
+    const auto events = queue.events();
+    const auto counts = queue.counts();
+    const std::uint64_t capacity = queue.capacity();
+    const std::uint64_t slots = queue.slots();
+    const auto first_gid = population_first_gid;
+    const auto projections = synapses.projections;
+    const auto row_ptr = synapses.row_ptr;
+    const auto targets = synapses.targets;
+    const auto weight_codes = synapses.weight_codes;
+    const auto delay_codes = synapses.delay_codes;
+    const auto outgoing_ptr = synapses.outgoing_ptr;
+    const auto outgoing = synapses.outgoing;
+    const int num_populations = static_cast<int>(first_gid.extent(0));
+    const std::size_t scratch_bytes = ScratchCounts::shmem_size(max_delay_codes);
+
+    const TeamPolicy policy = TeamPolicy(static_cast<int>(num_spikes), Kokkos::AUTO)
+                                  .set_scratch_size(0, Kokkos::PerTeam(scratch_bytes));
+    Kokkos::parallel_for("dtb::enqueue_synaptic_events", policy, KOKKOS_LAMBDA(const Member& team) {
+        // cursor(code): first, the code's synapse count in the row; then the
+        // next free index of its run in the slot list.
+        const ScratchCounts cursor(team.team_scratch(0), max_delay_codes);
+        const bool single_thread = team.team_size() == 1;
+        const std::uint64_t entry = spikes(team.league_rank());
+        const std::uint64_t gid = entry & spike_entry_gid_mask;
+        const std::uint64_t step = interval_first_step + (entry >> spike_entry_gid_bits);
+        // Population of the source: last first_gid <= gid.
+        int lo = 0, hi = num_populations;
+        while (hi - lo > 1) {
+            const int mid = (lo + hi) / 2;
+            if (first_gid(mid) <= gid)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        for (std::uint32_t k = outgoing_ptr(lo); k < outgoing_ptr(lo + 1); ++k) {
+            const std::uint32_t projection = outgoing(k);
+            const ProjectionSynapses proj = projections(projection);
+            const std::uint64_t row = proj.row_begin + (gid - proj.source_first_gid);
+            const std::uint64_t begin = row_ptr(row);
+            const std::uint64_t end = row_ptr(row + 1);
+            if (begin == end)
+                continue;
+            const std::uint32_t num_codes = proj.num_delay_codes;
+            // base_slot < slots and every delay offset < slots, so one
+            // conditional subtraction replaces a division.
+            const std::uint64_t base_slot = (step + proj.delay_base_steps) % slots;
+            const auto slot_of = [&](std::uint32_t code) {
+                const std::uint64_t slot = base_slot + static_cast<std::uint64_t>(code) * proj.delay_steps_per_code;
+                return slot >= slots ? slot - slots : slot;
+            };
+            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, num_codes), [&](const std::uint32_t c) { cursor(c) = 0; });
+            team.team_barrier();
+            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end), [&](const std::uint64_t s) {
+                if (single_thread)
+                    ++cursor(delay_codes(s));
+                else
+                    Kokkos::atomic_increment(&cursor(delay_codes(s)));
+            });
+            team.team_barrier();
+            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, num_codes), [&](const std::uint32_t c) {
+                const std::uint64_t n = cursor(c);
+                if (n > 0)
+                    cursor(c) = fetch_add<ExecutionSpace>(&counts(slot_of(c)), n);
+            });
+            team.team_barrier();
+            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end), [&](const std::uint64_t s) {
+                const std::uint8_t code = delay_codes(s);
+                const std::uint64_t index
+                    = single_thread ? cursor(code)++ : Kokkos::atomic_fetch_add(&cursor(code), std::uint64_t(1));
+                if (index < capacity)
+                    events(slot_of(code), index) = pack_synaptic_event(targets(s), projection, weight_codes(s));
+            });
+            team.team_barrier();
+        }
+    });
+}
+
+} // namespace dtb::sim::kernels
