@@ -78,7 +78,7 @@ void HyperparameterControl::set(HyperparameterKind kind, const std::vector<doubl
         const auto conductances = population_->lif_conductances;
         const auto factors = population_->lif_gamma_factors;
         Kokkos::parallel_for("dtb::set_voxel_conductance", policy, KOKKOS_LAMBDA(const std::uint64_t i) {
-            conductances(i).g[channel] = values(voxel_of(i)) * factors(i).g[channel];
+            conductances(i, channel) = values(voxel_of(i)) * factors(i, channel);
         });
     }
     Kokkos::fence();

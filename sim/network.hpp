@@ -39,12 +39,38 @@ struct PopulationDrive {
     double ou_stationary_std = 0;
 };
 
-struct LifDtbConductances {
-    double g[num_lif_dtb_channels] = {};
+/// State of this process's neurons as a structure of arrays, indexed by
+/// local neuron index (0 .. num_local_neurons), so that GPU loads coalesce
+/// and CPU loops stream. Arrays of a model no population uses, and the OU
+/// arrays when no population has OU input, are empty.
+struct NeuronState {
+    using MemorySpace = Kokkos::DefaultExecutionSpace::memory_space;
+    using Values = Kokkos::View<double*, MemorySpace>;
+    using Counts = Kokkos::View<std::int32_t*, MemorySpace>;
+    using ChannelValues = Kokkos::View<double* [num_lif_dtb_channels], Kokkos::LayoutLeft, MemorySpace>;
+
+    Values v;          // membrane potential (iaf_psc_exp: relative to E_L)
+    Counts refractory; // steps left in the refractory period
+    Values i_ex, i_in; // iaf_psc_exp synaptic currents
+    ChannelValues j;   // lif_dtb channel traces J_u
+    /// lif_dtb conductances g_u of each neuron = population value theta x
+    /// the neuron's heterogeneity factor G (kept in gamma_factors, so the
+    /// assimilation can set a new theta per voxel without redrawing G).
+    ChannelValues conductances;
+    ChannelValues gamma_factors;
+    Values ou_current;
+    /// The second normal of the Box-Muller pair drawn at the last even step,
+    /// used by the OU update of the following odd step.
+    Values ou_spare_normal;
+    /// Current added every step (pA or nA, the model's unit); zero unless
+    /// set, e.g. by the assimilation's I_ext per voxel.
+    Values external_current;
 };
 
 struct NetworkPopulation {
-    using MemorySpace = Kokkos::DefaultExecutionSpace::memory_space;
+    using MemorySpace = NeuronState::MemorySpace;
+    using Slice = Kokkos::View<double*, Kokkos::LayoutStride, MemorySpace>;
+    using ChannelSlice = Kokkos::View<double**, Kokkos::LayoutStride, MemorySpace>;
 
     PopulationRange range;            // global ids of the whole population
     std::uint64_t slice_begin = 0;    // simulated here: population-local [slice_begin, slice_end)
@@ -54,20 +80,14 @@ struct NetworkPopulation {
     IafPscExpParams iaf;
     LifDtbParams lif;
     PopulationDrive drive;
-    Kokkos::View<IafPscExpState*, MemorySpace> iaf_state;
-    Kokkos::View<LifDtbState*, MemorySpace> lif_state;
-    Kokkos::View<LifDtbConductances*, MemorySpace> lif_conductances;
-    /// Each neuron's heterogeneity factors G (lif_conductances = theta x G,
-    /// theta the population value): kept so the assimilation can set a new
-    /// theta per voxel without redrawing the neurons.
-    Kokkos::View<LifDtbConductances*, MemorySpace> lif_gamma_factors;
-    Kokkos::View<double*, MemorySpace> ou_current;
-    /// The second normal of the Box-Muller pair drawn at the last even step,
-    /// used by the OU update of the following odd step.
-    Kokkos::View<double*, MemorySpace> ou_spare_normal;
-    /// Per-neuron current added every step (pA or nA, the model's unit);
-    /// zero unless set, e.g. by the assimilation's I_ext per voxel.
-    Kokkos::View<double*, MemorySpace> external_current;
+    // This population's part of the network's NeuronState (views into the
+    // same memory, indexed 0 .. slice_size()); empty where the model or the
+    // input does not have the variable.
+    Slice v;
+    Slice ou_current;
+    Slice external_current;
+    ChannelSlice lif_conductances;
+    ChannelSlice lif_gamma_factors;
 
     std::uint64_t slice_size() const { return slice_end - slice_begin; }
 };
@@ -77,6 +97,7 @@ public:
     double dt_ms = 0.1;
     std::uint64_t seed = 1;
     std::vector<NetworkPopulation> populations;
+    NeuronState state;
     SynapseStore synapses;
     std::uint64_t num_neurons = 0;       // whole network
     std::uint64_t num_local_neurons = 0; // simulated here

@@ -96,54 +96,81 @@ PopulationDrive build_drive(const v1::Model& model, std::size_t population_index
     return drive;
 }
 
-void initialise_population(NetworkPopulation& pop, const v1::Population& spec, std::uint64_t seed)
+// The network's neuron state on the host, filled population by population,
+// then moved to the device in one copy per array.
+struct HostNeuronState {
+    using Values = Kokkos::View<double*, Kokkos::HostSpace>;
+    using Counts = Kokkos::View<std::int32_t*, Kokkos::HostSpace>;
+    using ChannelValues = Kokkos::View<double* [num_lif_dtb_channels], Kokkos::LayoutLeft, Kokkos::HostSpace>;
+    Values v, i_ex, i_in, ou_current;
+    Counts refractory;
+    ChannelValues j, conductances, gamma_factors;
+
+    HostNeuronState(std::uint64_t n, bool any_iaf, bool any_lif, bool any_ou)
+        : v("v", n)
+        , i_ex("i_ex", any_iaf ? n : 0)
+        , i_in("i_in", any_iaf ? n : 0)
+        , ou_current("ou_current", any_ou ? n : 0)
+        , refractory("refractory", n)
+        , j("j", any_lif ? n : 0)
+        , conductances("conductances", any_lif ? n : 0)
+        , gamma_factors("gamma_factors", any_lif ? n : 0)
+    {
+    }
+};
+
+// Initial state of one population's slice: draws are keyed by global id, so
+// they do not depend on the slicing. Order per neuron: V, then the OU current.
+void initialise_population(const NetworkPopulation& pop, const v1::Population& spec, std::uint64_t seed,
+    HostNeuronState& state)
 {
     const std::uint64_t n = pop.slice_size();
-    Kokkos::View<double*, Kokkos::HostSpace> ou_host;
-    if (pop.drive.has_ou)
-        ou_host = Kokkos::View<double*, Kokkos::HostSpace>("ou_current", n);
-
-    // Initial state: draws are keyed by global id, so they do not depend on
-    // the slicing. Order per neuron: V, then the OU current.
-    auto initial_stream = [&](std::uint64_t i) {
-        return CounterRng(seed, RngPurpose::initial_state, pop.range.first_gid + pop.slice_begin + i, 0);
-    };
-
-    if (pop.model == NeuronModel::iaf_psc_exp) {
-        Kokkos::View<IafPscExpState*, Kokkos::HostSpace> state("iaf_state", n);
-        for (std::uint64_t i = 0; i < n; ++i) {
-            CounterRng rng = initial_stream(i);
-            state(i).v = sample_distribution(spec.v_init(), rng) - pop.iaf.E_L;
-            if (pop.drive.has_ou)
-                ou_host(i) = pop.drive.ou_mean + pop.drive.ou_stationary_std * rng.normal();
-        }
-        pop.iaf_state = Kokkos::create_mirror_view_and_copy(NetworkPopulation::MemorySpace(), state);
-    } else {
-        Kokkos::View<LifDtbState*, Kokkos::HostSpace> state("lif_state", n);
-        Kokkos::View<LifDtbConductances*, Kokkos::HostSpace> conductances("lif_conductances", n);
-        Kokkos::View<LifDtbConductances*, Kokkos::HostSpace> factors("lif_gamma_factors", n);
-        const double shape = spec.lif_dtb().g_gamma_shape();
-        const double rate = spec.lif_dtb().g_gamma_rate();
-        for (std::uint64_t i = 0; i < n; ++i) {
-            CounterRng rng = initial_stream(i);
-            state(i).v = sample_distribution(spec.v_init(), rng);
-            if (pop.drive.has_ou)
-                ou_host(i) = pop.drive.ou_mean + pop.drive.ou_stationary_std * rng.normal();
-            CounterRng heterogeneity(seed, RngPurpose::heterogeneity, pop.range.first_gid + pop.slice_begin + i, 0);
+    const std::uint64_t first_gid = pop.range.first_gid + pop.slice_begin;
+    const bool lif = pop.model == NeuronModel::lif_dtb;
+    const double shape = lif ? spec.lif_dtb().g_gamma_shape() : 0.0;
+    const double rate = lif ? spec.lif_dtb().g_gamma_rate() : 0.0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        const std::uint64_t local = pop.local_offset + i;
+        CounterRng rng(seed, RngPurpose::initial_state, first_gid + i, 0);
+        state.v(local) = sample_distribution(spec.v_init(), rng) - (lif ? 0.0 : pop.iaf.E_L);
+        if (pop.drive.has_ou)
+            state.ou_current(local) = pop.drive.ou_mean + pop.drive.ou_stationary_std * rng.normal();
+        if (lif) {
+            CounterRng heterogeneity(seed, RngPurpose::heterogeneity, first_gid + i, 0);
             for (int u = 0; u < num_lif_dtb_channels; ++u) {
                 const double factor = shape > 0 ? heterogeneity.gamma(shape, rate) : 1.0;
-                factors(i).g[u] = factor;
-                conductances(i).g[u] = pop.lif.g_population[u] * factor;
+                state.gamma_factors(local, u) = factor;
+                state.conductances(local, u) = pop.lif.g_population[u] * factor;
             }
         }
-        pop.lif_state = Kokkos::create_mirror_view_and_copy(NetworkPopulation::MemorySpace(), state);
-        pop.lif_conductances = Kokkos::create_mirror_view_and_copy(NetworkPopulation::MemorySpace(), conductances);
-        pop.lif_gamma_factors = Kokkos::create_mirror_view_and_copy(NetworkPopulation::MemorySpace(), factors);
     }
-    pop.external_current = Kokkos::View<double*, NetworkPopulation::MemorySpace>("external_current", n);
-    if (pop.drive.has_ou) {
-        pop.ou_current = Kokkos::create_mirror_view_and_copy(NetworkPopulation::MemorySpace(), ou_host);
-        pop.ou_spare_normal = Kokkos::View<double*, NetworkPopulation::MemorySpace>("ou_spare_normal", n);
+}
+
+// Moves the host state to the device and points every population at its part.
+void place_neuron_state(Network& net, const HostNeuronState& host, bool any_ou)
+{
+    using Space = NeuronState::MemorySpace;
+    NeuronState& state = net.state;
+    state.v = Kokkos::create_mirror_view_and_copy(Space(), host.v);
+    state.refractory = Kokkos::create_mirror_view_and_copy(Space(), host.refractory);
+    state.i_ex = Kokkos::create_mirror_view_and_copy(Space(), host.i_ex);
+    state.i_in = Kokkos::create_mirror_view_and_copy(Space(), host.i_in);
+    state.j = Kokkos::create_mirror_view_and_copy(Space(), host.j);
+    state.conductances = Kokkos::create_mirror_view_and_copy(Space(), host.conductances);
+    state.gamma_factors = Kokkos::create_mirror_view_and_copy(Space(), host.gamma_factors);
+    state.ou_current = Kokkos::create_mirror_view_and_copy(Space(), host.ou_current);
+    state.ou_spare_normal = NeuronState::Values("ou_spare_normal", any_ou ? net.num_local_neurons : 0);
+    state.external_current = NeuronState::Values("external_current", net.num_local_neurons);
+    for (auto& pop : net.populations) {
+        const std::pair<std::uint64_t, std::uint64_t> range(pop.local_offset, pop.local_offset + pop.slice_size());
+        pop.v = Kokkos::subview(state.v, range);
+        pop.external_current = Kokkos::subview(state.external_current, range);
+        if (pop.drive.has_ou)
+            pop.ou_current = Kokkos::subview(state.ou_current, range);
+        if (pop.model == NeuronModel::lif_dtb) {
+            pop.lif_conductances = Kokkos::subview(state.conductances, range, Kokkos::ALL());
+            pop.lif_gamma_factors = Kokkos::subview(state.gamma_factors, range, Kokkos::ALL());
+        }
     }
 }
 
@@ -348,7 +375,6 @@ Network build_network(const v1::Model& model, const std::string& source_name, co
             pop.iaf = iaf_psc_exp_params(spec.iaf_psc_exp(), net.dt_ms);
         }
         pop.drive = build_drive(model, static_cast<std::size_t>(i), net.dt_ms, source_name);
-        initialise_population(pop, spec, net.seed);
         index_of[spec.name()] = net.populations.size();
         net.populations.push_back(std::move(pop));
     }
@@ -356,6 +382,18 @@ Network build_network(const v1::Model& model, const std::string& source_name, co
     net.num_local_neurons = next_local;
     if (next_local > 0xFFFFFFFFull)
         throw ModelError(source_name, "populations", "more than 2^32 neurons on one process; use more ranks");
+    bool any_iaf = false, any_lif = false, any_ou = false;
+    for (const auto& pop : net.populations) {
+        any_iaf = any_iaf || pop.model == NeuronModel::iaf_psc_exp;
+        any_lif = any_lif || pop.model == NeuronModel::lif_dtb;
+        any_ou = any_ou || pop.drive.has_ou;
+    }
+    {
+        HostNeuronState host(next_local, any_iaf, any_lif, any_ou);
+        for (std::size_t p = 0; p < net.populations.size(); ++p)
+            initialise_population(net.populations[p], model.populations(static_cast<int>(p)), net.seed, host);
+        place_neuron_state(net, host, any_ou);
+    }
 
     // Brain models: voxel slices of the two populations (E by count_e, I by
     // count_i), the connectivity rows, and per-voxel in-degrees of the voxel

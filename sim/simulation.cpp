@@ -24,6 +24,33 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
+// The populations of one neuron model with neurons here, as its update kernel
+// sees them; `num_neurons` gets their total.
+template <class Model>
+Kokkos::View<kernels::ModelPopulation<typename Model::Params>*, Simulation::MemorySpace> model_populations(
+    const Network& network, std::uint64_t& num_neurons)
+{
+    std::vector<kernels::ModelPopulation<typename Model::Params>> list;
+    num_neurons = 0;
+    for (const auto& pop : network.populations) {
+        if (pop.model != Model::kind || pop.slice_size() == 0)
+            continue;
+        kernels::ModelPopulation<typename Model::Params> entry;
+        entry.first = num_neurons;
+        entry.local_offset = pop.local_offset;
+        entry.first_gid = pop.range.first_gid + pop.slice_begin;
+        entry.params = Model::params_of(pop);
+        entry.drive = pop.drive;
+        list.push_back(entry);
+        num_neurons += pop.slice_size();
+    }
+    Kokkos::View<kernels::ModelPopulation<typename Model::Params>*, Kokkos::HostSpace> host(
+        "model_populations", list.size());
+    for (std::size_t p = 0; p < list.size(); ++p)
+        host(p) = list[p];
+    return Kokkos::create_mirror_view_and_copy(Simulation::MemorySpace(), host);
+}
+
 } // namespace
 
 Simulation::Simulation(Network& network, std::uint64_t initial_event_capacity)
@@ -41,6 +68,8 @@ Simulation::Simulation(Network& network, std::uint64_t initial_event_capacity)
     for (std::size_t p = 0; p < network.populations.size(); ++p)
         first_gid(p) = network.populations[p].range.first_gid;
     population_first_gid_ = Kokkos::create_mirror_view_and_copy(MemorySpace(), first_gid);
+    iaf_populations_ = model_populations<IafPscExpModel>(network_, iaf_neurons_);
+    lif_populations_ = model_populations<LifDtbModel>(network_, lif_neurons_);
 }
 
 void Simulation::apply_due_events(std::uint64_t step)
@@ -56,28 +85,20 @@ void Simulation::apply_due_events(std::uint64_t step)
 
 void Simulation::update_neurons(std::uint64_t step, std::uint32_t offset_in_interval)
 {
-    kernels::PopulationUpdate<MemorySpace> update;
+    kernels::StepUpdate<MemorySpace> update;
     update.seed = network_.seed;
     update.step = step;
     update.spike_tag = static_cast<std::uint64_t>(offset_in_interval) << spike_entry_gid_bits;
+    update.state = network_.state;
     update.accumulator = input_accumulator_;
     update.spikes = interval_spikes_;
     update.spike_count = interval_spike_count_;
-    for (auto& pop : network_.populations) {
-        update.num_neurons = pop.slice_size();
-        if (update.num_neurons == 0)
-            continue;
-        update.local_offset = pop.local_offset;
-        update.first_gid = pop.range.first_gid + pop.slice_begin;
-        update.drive = pop.drive;
-        update.ou_current = pop.ou_current;
-        update.ou_spare_normal = pop.ou_spare_normal;
-        update.external_current = pop.external_current;
-        if (pop.model == NeuronModel::iaf_psc_exp)
-            kernels::update_population<ExecutionSpace>(update, kernels::IafPscExpStepper<MemorySpace> { pop.iaf, pop.iaf_state });
-        else
-            kernels::update_population<ExecutionSpace>(
-                update, kernels::LifDtbStepper<MemorySpace> { pop.lif, pop.lif_state, pop.lif_conductances });
+    if (iaf_neurons_ > 0) {
+        kernels::update_model<ExecutionSpace, IafPscExpModel>(update, iaf_populations_, iaf_neurons_);
+        ++counters_.kernel_launches;
+    }
+    if (lif_neurons_ > 0) {
+        kernels::update_model<ExecutionSpace, LifDtbModel>(update, lif_populations_, lif_neurons_);
         ++counters_.kernel_launches;
     }
 }

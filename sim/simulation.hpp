@@ -1,8 +1,8 @@
 #pragma once
 // The time loop. Each step the synaptic events due in it are summed into a
-// per-neuron accumulator, then every population's neurons are advanced by a
-// Kokkos kernel that reads (and clears) their accumulated input, adds external
-// drive and records spikes. Every communication interval (= the minimum delay,
+// per-neuron accumulator, then the neurons of each neuron model (all its
+// populations) are advanced by one Kokkos kernel that reads (and clears) their
+// accumulated input, adds external drive and records spikes. Every communication interval (= the minimum delay,
 // so no spike can be due inside the interval it was emitted in) the interval's
 // spikes are delivered through the synapse store as events queued `delay`
 // steps ahead (sim/synaptic_event_queue.hpp); sums are 64-bit fixed point.
@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "sim/network.hpp"
+#include "sim/neuron_model_traits.hpp"
+#include "sim/simulation_kernels.hpp"
 #include "sim/spike_observer.hpp"
 #include "sim/spike_router.hpp"
 #include "sim/synaptic_event_queue.hpp"
@@ -86,6 +88,12 @@ private:
     Kokkos::View<std::uint64_t*, MemorySpace> interval_spikes_;
     Kokkos::View<std::uint64_t, MemorySpace> interval_spike_count_;
     Kokkos::View<std::uint64_t*, MemorySpace> population_first_gid_;
+    // Populations of each neuron model, one update kernel per model (the
+    // parameters are copied here at construction).
+    Kokkos::View<kernels::ModelPopulation<IafPscExpParams>*, MemorySpace> iaf_populations_;
+    Kokkos::View<kernels::ModelPopulation<LifDtbParams>*, MemorySpace> lif_populations_;
+    std::uint64_t iaf_neurons_ = 0;
+    std::uint64_t lif_neurons_ = 0;
     SpikeRouter* router_ = nullptr;
     std::vector<SpikeEntry> host_entries_;
     std::vector<SpikeEntry> routed_entries_;

@@ -6,8 +6,8 @@
 //
 //  - apply_synaptic_events: the events due in one step, summed into the
 //    per-neuron fixed-point accumulator (exact integer sums, any order);
-//  - update_population<Stepper>: one population's neurons advanced by one
-//    step; Stepper is the neuron model (IafPscExpStepper, LifDtbStepper);
+//  - update_model<Model>: every neuron of one model advanced by one step, all
+//    populations of the model in one kernel (sim/neuron_model_traits.hpp);
 //  - enqueue_synaptic_events: an interval's spikes turned into events queued
 //    `delay` steps ahead, reserving list space once per (spike, projection,
 //    delay code) rather than once per synapse.
@@ -17,6 +17,7 @@
 #include "sim/counter_rng.hpp"
 #include "sim/fixed_point.hpp"
 #include "sim/network.hpp"
+#include "sim/neuron_model_traits.hpp"
 #include "sim/spike_router.hpp"
 #include "sim/synaptic_event_queue.hpp"
 
@@ -159,85 +160,77 @@ KOKKOS_INLINE_FUNCTION DriveInput apply_drive(const PopulationDrive& drive, std:
     return input;
 }
 
-/// The neuron model of an iaf_psc_exp population, as update_population uses it.
-template <class MemorySpace>
-struct IafPscExpStepper {
-    IafPscExpParams params;
-    Kokkos::View<IafPscExpState*, MemorySpace> state;
-
-    KOKKOS_INLINE_FUNCTION bool operator()(std::uint64_t i, double ex, double in, double current) const
-    {
-        IafPscExpState s = state(i);
-        const bool spiked = iaf_psc_exp_step(params, s, ex, in, current);
-        state(i) = s;
-        return spiked;
-    }
-};
-
-/// The neuron model of a lif_dtb population: state and per-neuron conductances.
-template <class MemorySpace>
-struct LifDtbStepper {
-    LifDtbParams params;
-    Kokkos::View<LifDtbState*, MemorySpace> state;
-    Kokkos::View<LifDtbConductances*, MemorySpace> conductances;
-
-    KOKKOS_INLINE_FUNCTION bool operator()(std::uint64_t i, double ex, double in, double current) const
-    {
-        LifDtbState s = state(i);
-        const LifDtbConductances g = conductances(i);
-        const bool spiked = lif_dtb_step(params, g.g, s, ex, in, current);
-        state(i) = s;
-        return spiked;
-    }
-};
-
-/// What one population's update reads and writes besides the model state.
-template <class MemorySpace>
-struct PopulationUpdate {
-    std::uint64_t num_neurons = 0;
-    std::uint64_t local_offset = 0; // accumulator index of the first neuron
+/// One population of a neuron model, as that model's update kernel sees it:
+/// its neurons are numbers first .. first + count - 1 of the kernel's range.
+template <class Params>
+struct ModelPopulation {
+    std::uint64_t first = 0;
+    std::uint64_t local_offset = 0; // local index of the population's first neuron here
     std::uint64_t first_gid = 0;
+    Params params;
+    PopulationDrive drive;
+};
+
+/// What every update kernel of a step shares.
+template <class MemorySpace>
+struct StepUpdate {
     std::uint64_t seed = 0;
     std::uint64_t step = 0;
-    std::uint64_t spike_tag = 0;    // offset in interval << spike_entry_gid_bits
-    PopulationDrive drive;
-    Kokkos::View<double*, MemorySpace> ou_current;
-    Kokkos::View<double*, MemorySpace> ou_spare_normal;
-    Kokkos::View<double*, MemorySpace> external_current;
+    std::uint64_t spike_tag = 0; // offset in interval << spike_entry_gid_bits
+    NeuronState state;
     AccumulatorView<MemorySpace> accumulator;
     Kokkos::View<std::uint64_t*, MemorySpace> spikes;
     Kokkos::View<std::uint64_t, MemorySpace> spike_count;
 };
 
-/// Advances one population by one step: takes (and clears) each neuron's
-/// accumulated input, adds the external drive, steps the model and appends
-/// the spikes to the interval's spike list.
-template <class ExecutionSpace, bool Atomic, class MemorySpace, class Stepper>
-void update_population_with(const PopulationUpdate<MemorySpace>& update, const Stepper& stepper)
+/// Advances every neuron of `Model` by one step, all its populations in one
+/// kernel: takes (and clears) each neuron's accumulated input, adds the
+/// external drive, steps the model and appends the spikes to the interval's
+/// spike list. `populations` is ordered by `first`; `num_neurons` is the sum
+/// of their sizes.
+template <class ExecutionSpace, bool Atomic, class Model, class MemorySpace>
+void update_model_with(const StepUpdate<MemorySpace>& update,
+    const Kokkos::View<ModelPopulation<typename Model::Params>*, MemorySpace>& populations, std::uint64_t num_neurons)
 {
-    const PopulationUpdate<MemorySpace> u = update;
-    Kokkos::parallel_for("dtb::update_population", Kokkos::RangePolicy<ExecutionSpace>(0, u.num_neurons),
-        KOKKOS_LAMBDA(const std::uint64_t i) {
-            const std::uint64_t gid = u.first_gid + i;
-            const std::uint64_t local = u.local_offset + i;
+    const StepUpdate<MemorySpace> u = update;
+    const auto pops = populations;
+    const int num_pops = static_cast<int>(pops.extent(0));
+    Kokkos::parallel_for("dtb::update_neurons", Kokkos::RangePolicy<ExecutionSpace>(0, num_neurons),
+        KOKKOS_LAMBDA(const std::uint64_t k) {
+            // The population of neuron k: the last one with first <= k.
+            int lo = 0, hi = num_pops;
+            while (hi - lo > 1) {
+                const int mid = (lo + hi) / 2;
+                if (pops(mid).first <= k)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            const ModelPopulation<typename Model::Params>& pop = pops(lo);
+            const std::uint64_t i = k - pop.first;
+            const std::uint64_t gid = pop.first_gid + i;
+            const std::uint64_t local = pop.local_offset + i;
             const double arrived_ex = from_fixed_point(u.accumulator(local, 0));
             const double arrived_in = from_fixed_point(u.accumulator(local, 1));
             u.accumulator(local, 0) = 0;
             u.accumulator(local, 1) = 0;
-            const DriveInput input = apply_drive(u.drive, u.seed, gid, u.step,
-                u.drive.has_ou ? &u.ou_current(i) : nullptr, u.drive.has_ou ? &u.ou_spare_normal(i) : nullptr);
-            if (stepper(i, arrived_ex + input.ex, arrived_in + input.in, input.current + u.external_current(i)))
+            const bool has_ou = pop.drive.has_ou;
+            const DriveInput input = apply_drive(pop.drive, u.seed, gid, u.step,
+                has_ou ? &u.state.ou_current(local) : nullptr, has_ou ? &u.state.ou_spare_normal(local) : nullptr);
+            if (Model::step(pop.params, u.state, local, arrived_ex + input.ex, arrived_in + input.in,
+                    input.current + u.state.external_current(local)))
                 u.spikes(fetch_add<Atomic>(&u.spike_count(), std::uint64_t(1))) = u.spike_tag | gid;
         });
 }
 
-template <class ExecutionSpace, class MemorySpace, class Stepper>
-void update_population(const PopulationUpdate<MemorySpace>& update, const Stepper& stepper)
+template <class ExecutionSpace, class Model, class MemorySpace>
+void update_model(const StepUpdate<MemorySpace>& update,
+    const Kokkos::View<ModelPopulation<typename Model::Params>*, MemorySpace>& populations, std::uint64_t num_neurons)
 {
     if (concurrent<ExecutionSpace>())
-        update_population_with<ExecutionSpace, true>(update, stepper);
+        update_model_with<ExecutionSpace, true, Model>(update, populations, num_neurons);
     else
-        update_population_with<ExecutionSpace, false>(update, stepper);
+        update_model_with<ExecutionSpace, false, Model>(update, populations, num_neurons);
 }
 
 /// Largest number of delay codes a projection can use (8-bit codes).

@@ -37,8 +37,8 @@ TEST(HyperparameterControl, SetsThetaPerVoxel)
     auto current = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), pop.external_current);
     for (std::uint64_t i = 0; i < pop.slice_size(); ++i) {
         const std::size_t v = voxels.voxel_of(i);
-        EXPECT_DOUBLE_EQ(g(i).g[sim::ampa], theta[v] * factors(i).g[sim::ampa]);
-        EXPECT_DOUBLE_EQ(g(i).g[sim::gaba_a], 0.009 * factors(i).g[sim::gaba_a]);
+        EXPECT_DOUBLE_EQ(g(i, sim::ampa), theta[v] * factors(i, sim::ampa));
+        EXPECT_DOUBLE_EQ(g(i, sim::gaba_a), 0.009 * factors(i, sim::gaba_a));
         EXPECT_DOUBLE_EQ(current(i), theta[v]);
     }
     EXPECT_THROW(control.set(assimilation::HyperparameterKind::g_ampa, {1.0}), std::invalid_argument);

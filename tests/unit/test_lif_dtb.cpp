@@ -91,11 +91,12 @@ projections:
     Network net = build_network(model, "test.yaml");
     Simulation simulation(net);
     simulation.advance(11, nullptr); // spike in step 0, arrives in step 10
-    auto state = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), net.populations[1].lif_state);
-    EXPECT_NEAR(state(0).j[gaba_a], 0.25, 1e-9);
-    EXPECT_NEAR(state(0).j[gaba_b], 0.25, 1e-9);
-    EXPECT_EQ(state(0).j[ampa], 0.0);
-    EXPECT_EQ(state(0).j[nmda], 0.0);
+    const auto j = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), net.state.j);
+    const std::uint64_t target = net.populations[1].local_offset;
+    EXPECT_NEAR(j(target, gaba_a), 0.25, 1e-9);
+    EXPECT_NEAR(j(target, gaba_b), 0.25, 1e-9);
+    EXPECT_EQ(j(target, ampa), 0.0);
+    EXPECT_EQ(j(target, nmda), 0.0);
 }
 
 TEST(LifDtb, OuCurrentHasTheoreticalMeanVarianceAndCorrelation)
@@ -145,9 +146,9 @@ TEST(LifDtb, ConductanceHeterogeneityIsGammaFiveFive)
     for (int u = 0; u < num_lif_dtb_channels; ++u) {
         double mean = 0, var = 0;
         for (std::size_t i = 0; i < g.extent(0); ++i)
-            mean += g(i).g[u] / p.g_population[u] / n;
+            mean += g(i, u) / p.g_population[u] / n;
         for (std::size_t i = 0; i < g.extent(0); ++i) {
-            const double d = g(i).g[u] / p.g_population[u] - mean;
+            const double d = g(i, u) / p.g_population[u] - mean;
             var += d * d / n;
         }
         // Gamma(5, 5): mean 1, variance 0.2; SE of the variance from the

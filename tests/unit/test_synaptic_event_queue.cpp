@@ -119,9 +119,9 @@ projections:
     simulation.advance(2000, &trace);
     std::vector<double> v;
     for (const auto& pop : net.populations) {
-        auto state = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), pop.iaf_state);
+        auto state = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), pop.v);
         for (std::size_t i = 0; i < state.extent(0); ++i)
-            v.push_back(state(i).v);
+            v.push_back(state(i));
     }
     return {trace.spikes, v};
 }
