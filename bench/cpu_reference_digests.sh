@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Writes bench/cpu_reference_digests.json: the spikes_digest of the digest
-# runs of bench/gpu_benchmark.sh, made with a CPU build (default build/bin/dtb,
+# Writes bench/cpu_reference_digests.json: the spikes_digest of the runs in
+# bench/digest_cases.txt, made with a CPU build (default build/bin/dtb,
 # Serial). The GPU run must give the same digests; re-run this whenever a
 # change alters spike trains on purpose (docs/engine.md says when).
 set -euo pipefail
@@ -11,13 +11,7 @@ dtb=${DTB_BUILD_DIR:-build}/bin/dtb
 work=$(mktemp -d)
 trap 'rm -rf "${work}"' EXIT
 
-# name | model | scale | arguments (the same as gpu_benchmark.sh's digest_* cases)
-cases=(
-    "brunel|examples/brunel.yaml|1|--t-stop 200"
-    "dtb_block|examples/dtb_block.yaml|1|--t-stop 200"
-    "microcircuit_0.05|examples/microcircuit.yaml|0.05|--t-stop 200"
-    "microcircuit|examples/microcircuit.yaml|1|--t-stop 100"
-)
+mapfile -t cases < <(grep -v '^#' bench/digest_cases.txt)
 for entry in "${cases[@]}"; do
     IFS='|' read -r name model scale extra <<<"${entry}"
     read -r -a extra_args <<<"${extra}"

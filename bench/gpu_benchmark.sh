@@ -52,14 +52,9 @@ work=${DTB_BENCH_WORK:-runs/bench}/$(date +%Y-%m-%dT%H%M%S)_gpu
 stamp="$(date +%Y-%m-%dT%H%M%S)_$(hostname -s 2>/dev/null || hostname)_gpu"
 mkdir -p "${work}" bench/results
 
-# name | model | scale | arguments. The digest runs repeat
-# bench/cpu_reference_digests.sh's runs exactly.
-cases=(
-    "digest_brunel|examples/brunel.yaml|1|--t-stop 200"
-    "digest_dtb_block|examples/dtb_block.yaml|1|--t-stop 200"
-    "digest_microcircuit_0.05|examples/microcircuit.yaml|0.05|--t-stop 200"
-    "digest_microcircuit|examples/microcircuit.yaml|1|--t-stop 100"
-)
+# name | model | scale | arguments: first the digest runs of
+# bench/digest_cases.txt (as bench/cpu_reference_digests.sh ran them).
+mapfile -t cases < <(grep -v '^#' bench/digest_cases.txt | sed 's/^/digest_/')
 if ${quick}; then
     cases+=("microcircuit_100ms|examples/microcircuit.yaml|1|--warmup-ms 100 --t-stop 100 --no-spikes")
 else
