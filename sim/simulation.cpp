@@ -24,31 +24,35 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
-// The populations of one neuron model with neurons here, as its update kernel
-// sees them; `num_neurons` gets their total.
+// The populations of one neuron model with neurons here, as its update
+// kernel sees them, and the chunks of neurons its teams take.
 template <class Model>
-Kokkos::View<kernels::ModelPopulation<typename Model::Params>*, Simulation::MemorySpace> model_populations(
-    const Network& network, std::uint64_t& num_neurons)
+ModelNeurons<typename Model::Params> model_neurons(const Network& network)
 {
-    std::vector<kernels::ModelPopulation<typename Model::Params>> list;
-    num_neurons = 0;
+    using Params = typename Model::Params;
+    std::vector<kernels::ModelPopulation<Params>> list;
+    std::vector<kernels::NeuronChunk> chunks;
     for (const auto& pop : network.populations) {
         if (pop.model != Model::kind || pop.slice_size() == 0)
             continue;
-        kernels::ModelPopulation<typename Model::Params> entry;
-        entry.first = num_neurons;
+        kernels::ModelPopulation<Params> entry;
         entry.local_offset = pop.local_offset;
         entry.first_gid = pop.range.first_gid + pop.slice_begin;
         entry.params = Model::params_of(pop);
         entry.drive = pop.drive;
+        for (std::uint64_t begin = 0; begin < pop.slice_size(); begin += kernels::max_neurons_per_chunk)
+            chunks.push_back({static_cast<std::uint32_t>(list.size()), begin,
+                std::min(pop.slice_size(), begin + kernels::max_neurons_per_chunk)});
         list.push_back(entry);
-        num_neurons += pop.slice_size();
     }
-    Kokkos::View<kernels::ModelPopulation<typename Model::Params>*, Kokkos::HostSpace> host(
-        "model_populations", list.size());
+    Kokkos::View<kernels::ModelPopulation<Params>*, Kokkos::HostSpace> host("model_populations", list.size());
     for (std::size_t p = 0; p < list.size(); ++p)
         host(p) = list[p];
-    return Kokkos::create_mirror_view_and_copy(Simulation::MemorySpace(), host);
+    Kokkos::View<kernels::NeuronChunk*, Kokkos::HostSpace> host_chunks("neuron_chunks", chunks.size());
+    for (std::size_t c = 0; c < chunks.size(); ++c)
+        host_chunks(c) = chunks[c];
+    return {Kokkos::create_mirror_view_and_copy(Simulation::MemorySpace(), host),
+        Kokkos::create_mirror_view_and_copy(Simulation::MemorySpace(), host_chunks)};
 }
 
 } // namespace
@@ -68,8 +72,8 @@ Simulation::Simulation(Network& network, std::uint64_t initial_event_capacity)
     for (std::size_t p = 0; p < network.populations.size(); ++p)
         first_gid(p) = network.populations[p].range.first_gid;
     population_first_gid_ = Kokkos::create_mirror_view_and_copy(MemorySpace(), first_gid);
-    iaf_populations_ = model_populations<IafPscExpModel>(network_, iaf_neurons_);
-    lif_populations_ = model_populations<LifDtbModel>(network_, lif_neurons_);
+    iaf_neurons_ = model_neurons<IafPscExpModel>(network_);
+    lif_neurons_ = model_neurons<LifDtbModel>(network_);
 }
 
 void Simulation::apply_due_events(std::uint64_t step)
@@ -93,12 +97,12 @@ void Simulation::update_neurons(std::uint64_t step, std::uint32_t offset_in_inte
     update.accumulator = input_accumulator_;
     update.spikes = interval_spikes_;
     update.spike_count = interval_spike_count_;
-    if (iaf_neurons_ > 0) {
-        kernels::update_model<ExecutionSpace, IafPscExpModel>(update, iaf_populations_, iaf_neurons_);
+    if (iaf_neurons_.chunks.extent(0) > 0) {
+        kernels::update_model<ExecutionSpace, IafPscExpModel>(update, iaf_neurons_.populations, iaf_neurons_.chunks);
         ++counters_.kernel_launches;
     }
-    if (lif_neurons_ > 0) {
-        kernels::update_model<ExecutionSpace, LifDtbModel>(update, lif_populations_, lif_neurons_);
+    if (lif_neurons_.chunks.extent(0) > 0) {
+        kernels::update_model<ExecutionSpace, LifDtbModel>(update, lif_neurons_.populations, lif_neurons_.chunks);
         ++counters_.kernel_launches;
     }
 }

@@ -39,6 +39,13 @@ struct PhaseTimes {
     double record_s = 0;  // host-side copies and the observer
 };
 
+/// The neurons of one neuron model as its update kernel takes them.
+template <class Params>
+struct ModelNeurons {
+    Kokkos::View<kernels::ModelPopulation<Params>*, Kokkos::DefaultExecutionSpace::memory_space> populations;
+    Kokkos::View<kernels::NeuronChunk*, Kokkos::DefaultExecutionSpace::memory_space> chunks;
+};
+
 class Simulation {
 public:
     using ExecutionSpace = Kokkos::DefaultExecutionSpace;
@@ -90,10 +97,8 @@ private:
     Kokkos::View<std::uint64_t*, MemorySpace> population_first_gid_;
     // Populations of each neuron model, one update kernel per model (the
     // parameters are copied here at construction).
-    Kokkos::View<kernels::ModelPopulation<IafPscExpParams>*, MemorySpace> iaf_populations_;
-    Kokkos::View<kernels::ModelPopulation<LifDtbParams>*, MemorySpace> lif_populations_;
-    std::uint64_t iaf_neurons_ = 0;
-    std::uint64_t lif_neurons_ = 0;
+    ModelNeurons<IafPscExpParams> iaf_neurons_;
+    ModelNeurons<LifDtbParams> lif_neurons_;
     SpikeRouter* router_ = nullptr;
     std::vector<SpikeEntry> host_entries_;
     std::vector<SpikeEntry> routed_entries_;

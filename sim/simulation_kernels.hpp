@@ -160,11 +160,9 @@ KOKKOS_INLINE_FUNCTION DriveInput apply_drive(const PopulationDrive& drive, std:
     return input;
 }
 
-/// One population of a neuron model, as that model's update kernel sees it:
-/// its neurons are numbers first .. first + count - 1 of the kernel's range.
+/// One population of a neuron model, as that model's update kernel sees it.
 template <class Params>
 struct ModelPopulation {
-    std::uint64_t first = 0;
     std::uint64_t local_offset = 0; // local index of the population's first neuron here
     std::uint64_t first_gid = 0;
     Params params;
@@ -183,63 +181,73 @@ struct StepUpdate {
     Kokkos::View<std::uint64_t, MemorySpace> spike_count;
 };
 
+/// A run of at most `max_neurons_per_chunk` neurons of one population: the
+/// unit of work of an update kernel.
+struct NeuronChunk {
+    std::uint32_t population = 0; // index into the model's populations
+    std::uint64_t begin = 0;      // population-slice indices [begin, end)
+    std::uint64_t end = 0;
+};
+
+inline constexpr std::uint64_t max_neurons_per_chunk = 2048;
+
 /// Advances every neuron of `Model` by one step, all its populations in one
 /// kernel: takes (and clears) each neuron's accumulated input, adds the
 /// external drive, steps the model and appends the spikes to the interval's
-/// spike list. `populations` is ordered by `first`; `num_neurons` is the sum
-/// of their sizes.
+/// spike list. One team per chunk; the team copies its population's
+/// parameters and drive once, so the per-neuron loop reads them from
+/// registers (read through a pointer, the compiler reloaded them after every
+/// store to the state arrays, which may alias them).
 template <class ExecutionSpace, bool Atomic, class Model, class MemorySpace>
 void update_model_with(const StepUpdate<MemorySpace>& update,
-    const Kokkos::View<ModelPopulation<typename Model::Params>*, MemorySpace>& populations, std::uint64_t num_neurons)
+    const Kokkos::View<ModelPopulation<typename Model::Params>*, MemorySpace>& populations,
+    const Kokkos::View<NeuronChunk*, MemorySpace>& chunks)
 {
+    using TeamPolicy = Kokkos::TeamPolicy<ExecutionSpace, Kokkos::Schedule<Kokkos::Dynamic>>;
+    using Member = typename TeamPolicy::member_type;
     const StepUpdate<MemorySpace> u = update;
     const auto pops = populations;
-    const int num_pops = static_cast<int>(pops.extent(0));
-    Kokkos::parallel_for("dtb::update_neurons", Kokkos::RangePolicy<ExecutionSpace>(0, num_neurons),
-        KOKKOS_LAMBDA(const std::uint64_t k) {
-            // The population of neuron k: the last one with first <= k.
-            int lo = 0, hi = num_pops;
-            while (hi - lo > 1) {
-                const int mid = (lo + hi) / 2;
-                if (pops(mid).first <= k)
-                    lo = mid;
-                else
-                    hi = mid;
-            }
-            const ModelPopulation<typename Model::Params>& pop = pops(lo);
-            const std::uint64_t i = k - pop.first;
-            const std::uint64_t gid = pop.first_gid + i;
-            const std::uint64_t local = pop.local_offset + i;
-            const double arrived_ex = from_fixed_point(u.accumulator(local, 0));
-            const double arrived_in = from_fixed_point(u.accumulator(local, 1));
-            u.accumulator(local, 0) = 0;
-            u.accumulator(local, 1) = 0;
-            const bool has_ou = pop.drive.has_ou;
-            const DriveInput input = apply_drive(pop.drive, u.seed, gid, u.step,
-                has_ou ? &u.state.ou_current(local) : nullptr, has_ou ? &u.state.ou_spare_normal(local) : nullptr);
-            if (Model::step(pop.params, u.state, local, arrived_ex + input.ex, arrived_in + input.in,
-                    input.current + u.state.external_current(local)))
-                u.spikes(fetch_add<Atomic>(&u.spike_count(), std::uint64_t(1))) = u.spike_tag | gid;
+    const auto work = chunks;
+    Kokkos::parallel_for("dtb::update_neurons", TeamPolicy(static_cast<int>(work.extent(0)), Kokkos::AUTO),
+        KOKKOS_LAMBDA(const Member& team) {
+            const NeuronChunk chunk = work(team.league_rank());
+            const ModelPopulation<typename Model::Params> pop = pops(chunk.population);
+            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, chunk.begin, chunk.end), [&](const std::uint64_t i) {
+                const std::uint64_t gid = pop.first_gid + i;
+                const std::uint64_t local = pop.local_offset + i;
+                const double arrived_ex = from_fixed_point(u.accumulator(local, 0));
+                const double arrived_in = from_fixed_point(u.accumulator(local, 1));
+                u.accumulator(local, 0) = 0;
+                u.accumulator(local, 1) = 0;
+                const bool has_ou = pop.drive.has_ou;
+                const DriveInput input = apply_drive(pop.drive, u.seed, gid, u.step,
+                    has_ou ? &u.state.ou_current(local) : nullptr, has_ou ? &u.state.ou_spare_normal(local) : nullptr);
+                if (Model::step(pop.params, u.state, local, arrived_ex + input.ex, arrived_in + input.in,
+                        input.current + u.state.external_current(local)))
+                    u.spikes(fetch_add<Atomic>(&u.spike_count(), std::uint64_t(1))) = u.spike_tag | gid;
+            });
         });
 }
 
 template <class ExecutionSpace, class Model, class MemorySpace>
 void update_model(const StepUpdate<MemorySpace>& update,
-    const Kokkos::View<ModelPopulation<typename Model::Params>*, MemorySpace>& populations, std::uint64_t num_neurons)
+    const Kokkos::View<ModelPopulation<typename Model::Params>*, MemorySpace>& populations,
+    const Kokkos::View<NeuronChunk*, MemorySpace>& chunks)
 {
     if (concurrent<ExecutionSpace>())
-        update_model_with<ExecutionSpace, true, Model>(update, populations, num_neurons);
+        update_model_with<ExecutionSpace, true, Model>(update, populations, chunks);
     else
-        update_model_with<ExecutionSpace, false, Model>(update, populations, num_neurons);
+        update_model_with<ExecutionSpace, false, Model>(update, populations, chunks);
 }
 
 /// Largest number of delay codes a projection can use (8-bit codes).
 inline constexpr std::uint32_t max_delay_codes = 256;
 
 /// Queues the synaptic events of `num_spikes` spike entries. One team per
-/// spike; for each outgoing projection row it counts the row's synapses per
-/// delay code in team scratch memory, reserves each code's run of the slot
-/// list with one atomic on the slot counter, then writes the events. Slot
+/// spike; where several threads share the kernel, for each outgoing
+/// projection row it counts the row's synapses per delay code in team scratch
+/// memory, reserves each code's run of the slot list with one atomic on the
+/// slot counter, then writes the events (one thread appends directly). Slot
 /// counters keep counting past capacity, so an overflow is seen afterwards
 /// (SynapticEventQueue::commit_or_grow) and the delivery re-run.
 template <class ExecutionSpace, bool Atomic, class EntryView>
@@ -302,6 +310,17 @@ void enqueue_synaptic_events_with(const EntryView& spikes, std::uint64_t num_spi
                 const std::uint64_t slot = base_slot + static_cast<std::uint64_t>(code) * proj.delay_steps_per_code;
                 return slot >= slots ? slot - slots : slot;
             };
+            if constexpr (!Atomic) {
+                // One thread runs the whole kernel: nothing to reserve, the
+                // slot counters are its own.
+                for (std::uint64_t s = begin; s < end; ++s) {
+                    const std::uint64_t slot = slot_of(delay_codes(s));
+                    const std::uint64_t index = counts(slot)++;
+                    if (index < capacity)
+                        events(slot, index) = pack_synaptic_event(targets(s), projection, weight_codes(s));
+                }
+                continue;
+            }
             Kokkos::parallel_for(Kokkos::TeamThreadRange(team, num_codes), [&](const std::uint32_t c) { cursor(c) = 0; });
             team.team_barrier();
             Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end), [&](const std::uint64_t s) {
