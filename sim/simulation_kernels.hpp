@@ -310,7 +310,7 @@ void enqueue_synaptic_events_with(const EntryView& spikes, std::uint64_t num_spi
                 const std::uint64_t slot = base_slot + static_cast<std::uint64_t>(code) * proj.delay_steps_per_code;
                 return slot >= slots ? slot - slots : slot;
             };
-            if constexpr (!Atomic) {
+            if (!Atomic) { // a plain if: nvcc rejects first captures inside if constexpr
                 // One thread runs the whole kernel: nothing to reserve, the
                 // slot counters are its own.
                 for (std::uint64_t s = begin; s < end; ++s) {
