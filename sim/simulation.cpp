@@ -40,9 +40,10 @@ ModelNeurons<typename Model::Params> model_neurons(const Network& network)
         entry.first_gid = pop.range.first_gid + pop.slice_begin;
         entry.params = Model::params_of(pop);
         entry.drive = pop.drive;
-        for (std::uint64_t begin = 0; begin < pop.slice_size(); begin += kernels::max_neurons_per_chunk)
-            chunks.push_back({static_cast<std::uint32_t>(list.size()), begin,
-                std::min(pop.slice_size(), begin + kernels::max_neurons_per_chunk)});
+        constexpr std::uint64_t chunk = kernels::neurons_per_chunk<Simulation::ExecutionSpace>();
+        for (std::uint64_t begin = 0; begin < pop.slice_size(); begin += chunk)
+            chunks.push_back(
+                {static_cast<std::uint32_t>(list.size()), begin, std::min(pop.slice_size(), begin + chunk)});
         list.push_back(entry);
     }
     Kokkos::View<kernels::ModelPopulation<Params>*, Kokkos::HostSpace> host("model_populations", list.size());

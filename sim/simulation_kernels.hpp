@@ -181,15 +181,23 @@ struct StepUpdate {
     Kokkos::View<std::uint64_t, MemorySpace> spike_count;
 };
 
-/// A run of at most `max_neurons_per_chunk` neurons of one population: the
-/// unit of work of an update kernel.
+/// A run of at most `neurons_per_chunk<ExecutionSpace>()` neurons of one
+/// population: the unit of work of an update kernel.
 struct NeuronChunk {
     std::uint32_t population = 0; // index into the model's populations
     std::uint64_t begin = 0;      // population-slice indices [begin, end)
     std::uint64_t end = 0;
 };
 
-inline constexpr std::uint64_t max_neurons_per_chunk = 2048;
+/// Host threads take large chunks (cheap scheduling, long sequential loops);
+/// a GPU takes small ones, so that even a network of 10^4-10^5 neurons gives
+/// enough teams to fill every multiprocessor (one team per chunk).
+template <class ExecutionSpace>
+constexpr std::uint64_t neurons_per_chunk()
+{
+    return Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename ExecutionSpace::memory_space>::accessible ? 2048
+                                                                                                            : 128;
+}
 
 /// Advances every neuron of `Model` by one step, all its populations in one
 /// kernel: takes (and clears) each neuron's accumulated input, adds the
