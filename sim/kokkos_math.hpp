@@ -6,25 +6,21 @@
 namespace dtb::sim::math {
 
 #if KOKKOS_VERSION >= 30700
-using Kokkos::cos;
 using Kokkos::exp;
 using Kokkos::expm1;
 using Kokkos::floor;
 using Kokkos::log;
 using Kokkos::log1p;
 using Kokkos::pow;
-using Kokkos::sin;
 using Kokkos::sqrt;
 using Kokkos::lgamma;
 #else
-using Kokkos::Experimental::cos;
 using Kokkos::Experimental::exp;
 using Kokkos::Experimental::expm1;
 using Kokkos::Experimental::floor;
 using Kokkos::Experimental::log;
 using Kokkos::Experimental::log1p;
 using Kokkos::Experimental::pow;
-using Kokkos::Experimental::sin;
 using Kokkos::Experimental::sqrt;
 using Kokkos::Experimental::lgamma;
 #endif

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 
-#include "sim/host_pinned_space.hpp"
 #include "sim/simulation_kernels.hpp"
 
 namespace dtb::sim {
@@ -69,6 +68,7 @@ Simulation::Simulation(Network& network, std::uint64_t initial_event_capacity)
         Kokkos::view_alloc("interval_spikes", Kokkos::WithoutInitializing),
         std::max<std::uint64_t>(1, network.num_local_neurons * interval_steps_));
     interval_spike_count_ = decltype(interval_spike_count_)("interval_spike_count");
+    interval_spike_count_host_ = decltype(interval_spike_count_host_)("interval_spike_count_host");
     Kokkos::View<std::uint64_t*, Kokkos::HostSpace> first_gid("population_first_gid", network.populations.size());
     for (std::size_t p = 0; p < network.populations.size(); ++p)
         first_gid(p) = network.populations[p].range.first_gid;
@@ -139,7 +139,6 @@ void Simulation::copy_local_spikes_to_host(std::uint64_t num_spikes)
 void Simulation::advance(std::uint64_t num_steps, SpikeObserver* observer)
 {
     const std::uint64_t end = step_ + num_steps;
-    Kokkos::View<std::uint64_t, HostPinnedSpace> count_host("interval_spike_count_host");
     const ExecutionSpace space;
     while (step_ < end) {
         const std::uint64_t first = step_;
@@ -157,9 +156,9 @@ void Simulation::advance(std::uint64_t num_steps, SpikeObserver* observer)
                 update_neurons(first + k, k);
             }
             PhaseTimer timer(times_.update_s);
-            Kokkos::deep_copy(count_host, interval_spike_count_); // waits for the interval's kernels
+            Kokkos::deep_copy(interval_spike_count_host_, interval_spike_count_); // waits for the interval's kernels
             ++counters_.host_syncs;
-            num_spikes = count_host();
+            num_spikes = interval_spike_count_host_();
             // The interval's events are applied: their slots may take new ones.
             const bool had_events = event_queue_.clear_steps(first, steps);
             counters_.kernel_launches += had_events ? 1 : 0;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/host_pinned_space.hpp"
 #include "sim/network.hpp"
 #include "sim/neuron_model_traits.hpp"
 #include "sim/simulation_kernels.hpp"
@@ -94,6 +95,9 @@ private:
     // Spikes of the current interval: (offset in interval << 48) | gid.
     Kokkos::View<std::uint64_t*, MemorySpace> interval_spikes_;
     Kokkos::View<std::uint64_t, MemorySpace> interval_spike_count_;
+    // Its copy on the host, read once per interval; page-locked on CUDA, so
+    // allocated once (advance() runs once per progress chunk).
+    Kokkos::View<std::uint64_t, HostPinnedSpace> interval_spike_count_host_;
     Kokkos::View<std::uint64_t*, MemorySpace> population_first_gid_;
     // Populations of each neuron model, one update kernel per model (the
     // parameters are copied here at construction).
